@@ -1,0 +1,43 @@
+# gemeente-assistent: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+GOV_PY := .venv-gov/bin/python
+BOT_PY := .venv-bot/bin/python
+
+.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## create or update .venv-bot (Python 3.10, Rasa) and .venv-gov (Python 3.11)
+	@scripts/setup.sh
+
+train: setup ## train the model if the training data changed (make train FORCE=1 retrains)
+	@scripts/train.sh $(if $(FORCE),--force,)
+
+run: train ## install what is missing, train if needed, start everything, print the URLs
+	@scripts/stack.sh
+
+stop: ## stop a stack started in the background (tests do this themselves)
+	@if [ -f var/stack.pids ]; then xargs -r kill < var/stack.pids || true; rm -f var/stack.pids; fi
+
+test: train ## run every check and test (what CI runs)
+	@scripts/test.sh
+
+lint: setup ## ruff check and format check
+	@.venv-gov/bin/ruff check . && .venv-gov/bin/ruff format --check .
+
+format: setup ## format the code with ruff
+	@.venv-gov/bin/ruff format . && .venv-gov/bin/ruff check --fix .
+
+validate: setup ## rasa data validate
+	@.venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data/nlu bot/rules.yml bot/rules_answers.yml
+
+eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on the held-out set
+	@TF_CPP_MIN_LOG_LEVEL=3 $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)"
+
+openapi: setup ## write the OpenAPI document to var/openapi.json
+	@mkdir -p var && $(GOV_PY) -m governance openapi --output var/openapi.json && echo var/openapi.json
+
+spectral: openapi ## lint the OpenAPI document with the Dutch API Design Rules (Spectral)
+	@scripts/spectral.sh var/openapi.json

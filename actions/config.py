@@ -1,0 +1,47 @@
+"""Action server settings (env prefix ACTIONS_), read lazily: importing an action module has no side effects."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge import KnowledgeBase, Municipality, load_knowledge_base, load_municipality
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    knowledge_dir: Path
+    municipality_file: Path
+    # How many likely topics a clarifying question offers as buttons.
+    clarify_max_options: int
+    # A topic must reach this confidence to be offered as a button.
+    clarify_min_confidence: float
+    # After this many misses in a row the bot offers a person.
+    misses_before_human: int
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> ActionSettings:
+    env = os.environ
+    return ActionSettings(
+        knowledge_dir=Path(env.get("ACTIONS_KNOWLEDGE_DIR", PROJECT_ROOT / "data" / "knowledge")),
+        municipality_file=Path(env.get("ACTIONS_MUNICIPALITY_FILE", PROJECT_ROOT / "data" / "municipality.yml")),
+        clarify_max_options=int(env.get("ACTIONS_CLARIFY_MAX_OPTIONS", "3")),
+        clarify_min_confidence=float(env.get("ACTIONS_CLARIFY_MIN_CONFIDENCE", "0.05")),
+        misses_before_human=int(env.get("ACTIONS_MISSES_BEFORE_HUMAN", "2")),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def get_municipality() -> Municipality:
+    return load_municipality(get_settings().municipality_file)
+
+
+@functools.lru_cache(maxsize=1)
+def get_knowledge_base() -> KnowledgeBase:
+    settings = get_settings()
+    return load_knowledge_base(settings.knowledge_dir, get_municipality(), settings.municipality_file)

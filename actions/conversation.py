@@ -1,0 +1,52 @@
+"""What an action needs to know about the conversation so far, read from the tracker (no Rasa state kept)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+# Intents that mean the bot did not help with this message.
+MISS_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+
+
+def citizen_text(tracker: Tracker) -> str:
+    """The citizen's own words for this turn.
+
+    A button sends "/intent"; the words that matter are then those of the last typed message,
+    e.g. the question that led to the clarifying buttons.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            text = event.get("text") or ""
+            if not text.startswith("/"):
+                return text
+    return ""
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many of the latest user turns in a row the bot could not help with (this turn included)."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent in MISS_INTENTS:
+            misses += 1
+        else:
+            break
+    return misses
+
+
+def safety_rule(tracker: Tracker) -> dict[str, Any] | None:
+    """The gateway's rule layer marks a message it caught (crisis, request for a person) in the metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    rule = metadata.get("safety_rule")
+    return rule if isinstance(rule, dict) else None
+
+
+def model_id(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return (event.get("metadata") or {}).get("model_id")
+    return None

@@ -1,0 +1,121 @@
+"""Actions that bring in a person: a crisis, a request for a person, and declining that offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import explanation as explain
+from actions.base import ExplainedAction
+from actions.config import get_knowledge_base, get_municipality
+from actions.conversation import safety_rule
+
+HUMAN_BUTTONS = [
+    {"title": "Ja, verbind me door", "payload": "/medewerker"},
+    {"title": "Nee, ik probeer het anders", "payload": "/decline_human"},
+]
+
+
+def how_recognised(tracker: Tracker) -> str:
+    rule = safety_rule(tracker)
+    if rule:
+        return "een vaste veiligheidsregel herkende woorden in je bericht"
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    return f"het taalmodel herkende dit (zekerheid {explain.percent(confidence)})"
+
+
+def offer_human_after_misses(dispatcher: CollectingDispatcher, tracker: Tracker, *, action: str, misses: int) -> None:
+    """After repeated misses the bot stops guessing and offers a person (escalation_reason repeated_fallback)."""
+    municipality = get_municipality()
+    ExplainedAction.send(
+        dispatcher,
+        text=(
+            "Het lukt me niet goed om je vraag te begrijpen. Wil je dat ik je doorverbind met een medewerker? "
+            f"Je kunt ook bellen met {municipality.phone}: {municipality.phone_hours}."
+        ),
+        buttons=HUMAN_BUTTONS,
+        explanation=explain.build(
+            tracker,
+            topic="out_of_scope",
+            action=action,
+            escalate=True,
+            escalation_reason="repeated_fallback",
+            summary_nl=(
+                f"Ik begreep {misses} berichten achter elkaar niet goed. Ik wil niet gokken. "
+                "Daarom bied ik je een medewerker aan."
+            ),
+        ),
+    )
+
+
+class ActionHandleCrisis(ExplainedAction):
+    """Help numbers at once, whatever the hour, and escalation to a person (contract: reason crisis)."""
+
+    def name(self) -> str:
+        return "action_handle_crisis"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = get_knowledge_base().topic("crisis").default_answer
+        self.send(
+            dispatcher,
+            text=answer.text,
+            explanation=explain.build(
+                tracker,
+                topic="crisis",
+                action=self.name(),
+                answer=answer,
+                escalate=True,
+                escalation_reason="crisis",
+                summary_nl=(
+                    f"Je bericht ging mogelijk over een noodsituatie: {how_recognised(tracker)}. "
+                    "Bij zo'n bericht geef ik altijd direct de hulpnummers en vraag ik een medewerker om mee te kijken."
+                ),
+            ),
+        )
+        return []
+
+
+class ActionOfferHuman(ExplainedAction):
+    """The citizen asked for a person: say so plainly and escalate (contract: reason citizen_request)."""
+
+    def name(self) -> str:
+        return "action_offer_human"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = get_knowledge_base().topic("medewerker").default_answer
+        self.send(
+            dispatcher,
+            text=answer.text,
+            explanation=explain.build(
+                tracker,
+                topic="medewerker",
+                action=self.name(),
+                answer=answer,
+                escalate=True,
+                escalation_reason="citizen_request",
+                summary_nl=f"Je vroeg om een medewerker: {how_recognised(tracker)}. Een mens kan je altijd verder helpen.",
+            ),
+        )
+        return []
+
+
+class ActionDeclineHuman(ExplainedAction):
+    """The citizen chose to go on with the bot after an offer of a person."""
+
+    def name(self) -> str:
+        return "action_decline_human"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        self.send(
+            dispatcher,
+            text="Prima. Stel je vraag gerust op een andere manier, in een paar woorden. Bijvoorbeeld: 'paspoort kwijt' of 'grofvuil ophalen'.",
+            explanation=explain.build(
+                tracker,
+                topic="out_of_scope",
+                action=self.name(),
+                summary_nl="Je koos ervoor om niet met een medewerker te praten. Daarom vraag ik je om je vraag anders te stellen.",
+            ),
+        )
+        return []

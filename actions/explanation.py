@@ -1,0 +1,75 @@
+"""The explanation that travels with every bot message (contract section 2).
+
+The action fills what it knows; the governance service adds decision_id, policy, model_version and
+pii_redacted (which it alone knows) before it stores the decision record and answers the citizen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.conversation import model_id, safety_rule
+from knowledge import Answer
+
+RANKING_SIZE = 5
+
+
+def percent(confidence: float) -> str:
+    return f"{round(confidence * 100)}%"
+
+
+def understood(tracker: Tracker) -> dict[str, Any]:
+    """What NLU made of the latest message: intent, confidence, ranking, entities."""
+    message = tracker.latest_message
+    intent = message.get("intent") or {}
+    ranking = [
+        {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
+        for r in (message.get("intent_ranking") or [])[:RANKING_SIZE]
+    ]
+    entities = [
+        {"entity": e.get("entity"), "value": e.get("value")}
+        for e in (message.get("entities") or [])
+        if e.get("entity")
+    ]
+    return {
+        "intent": intent.get("name"),
+        "confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "intent_ranking": ranking,
+        "entities": entities,
+    }
+
+
+def build(
+    tracker: Tracker,
+    *,
+    topic: str,
+    action: str,
+    summary_nl: str,
+    answer: Answer | None = None,
+    matched_keywords: tuple[str, ...] = (),
+    escalate: bool = False,
+    escalation_reason: str | None = None,
+) -> dict[str, Any]:
+    explanation: dict[str, Any] = {
+        "decision_id": None,
+        "topic": topic,
+        **understood(tracker),
+        "action": action,
+        "policy": None,
+        "sources": [{"title": s.title, "url": s.url} for s in answer.sources] if answer else [],
+        "escalate": escalate,
+        "escalation_reason": escalation_reason,
+        "pii_redacted": [],
+        "model_version": None,
+        "summary_nl": summary_nl,
+        # Extensions beyond the contract's minimum, for reviewers.
+        "answer_id": f"{answer.topic}/{answer.id}" if answer else None,
+        "matched_keywords": list(matched_keywords),
+        "answer_owner": answer.owner if answer else None,
+        "answer_reviewed": answer.last_reviewed.isoformat() if answer else None,
+        "model_id": model_id(tracker),
+        "safety_rule": safety_rule(tracker),
+    }
+    return explanation

@@ -1,0 +1,55 @@
+"""One typed settings object: defaults here, overridden by a `.env` file and by environment variables.
+
+Prefix GOV_ for everything; `DATABASE_URL` and `GATEWAY_PORT` are also accepted unprefixed because the
+contract and common deployment tooling use those names.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOV_", env_file=".env", extra="ignore")
+
+    environment: str = Field("development", description="development, test or production")
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'governance.db'}",
+        validation_alias=AliasChoices("GOV_DATABASE_URL", "DATABASE_URL"),
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8000, validation_alias=AliasChoices("GOV_PORT", "GATEWAY_PORT"))
+    public_base_url: str = Field("http://127.0.0.1:8000", description="How citizens and the OpenAPI document reach us")
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = Field("", description="Rasa --auth-token, for /status (readiness and model version)")
+    action_server_url: str = "http://127.0.0.1:5055"
+    rasa_timeout_seconds: float = 15.0
+    model_status_cache_seconds: float = 30.0
+
+    municipality_file: Path = PROJECT_ROOT / "data" / "municipality.yml"
+    knowledge_dir: Path = PROJECT_ROOT / "data" / "knowledge"
+    safety_rules_file: Path = PROJECT_ROOT / "data" / "safety_rules.yml"
+
+    max_message_chars: int = 2000
+    max_body_bytes: int = 64 * 1024
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_driver(cls, value: str) -> str:
+        """Accept the plain postgres:// URLs that hosting tools hand out; use the psycopg 3 driver."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

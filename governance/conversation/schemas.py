@@ -1,0 +1,90 @@
+"""API shapes of the citizen API (contract section 2). Separate from the tables on purpose."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ConversationCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    locale: Literal["nl"] = "nl"
+
+
+class MessageCreate(BaseModel):
+    """Either free text or the payload of a button the bot offered."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(None, description="What the citizen typed (at most 2,000 characters)")
+    payload: str | None = Field(None, description="A button's payload, such as /afval", max_length=100)
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class SourceLink(BaseModel):
+    title: str
+    url: str
+
+
+class IntentScore(BaseModel):
+    name: str
+    confidence: float
+
+
+class EntityValue(BaseModel):
+    entity: str
+    value: Any
+
+
+class Explanation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    decision_id: str
+    topic: str
+    intent: str | None
+    confidence: float | None
+    intent_ranking: list[IntentScore]
+    entities: list[EntityValue]
+    action: str
+    policy: str | None
+    sources: list[SourceLink]
+    escalate: bool
+    escalation_reason: str | None
+    pii_redacted: list[str]
+    model_version: str | None
+    summary_nl: str
+
+
+class MessageOut(BaseModel):
+    id: str
+    role: Literal["citizen", "assistant", "agent", "system"]
+    text: str
+    buttons: list[Button] = []
+    explanation: Explanation | None = None
+    created_at: dt.datetime
+
+
+class ConversationCreated(BaseModel):
+    conversation_id: str
+    token: str = Field(description="Keep this secret: it proves the conversation is yours")
+    state: str
+    messages: list[MessageOut]
+
+
+class MessageReply(BaseModel):
+    conversation_id: str
+    state: str
+    messages: list[MessageOut]
+
+
+class Transcript(BaseModel):
+    conversation_id: str
+    state: str
+    created_at: dt.datetime
+    messages: list[MessageOut]
+    queue_position: int | None = None
+    expected_wait_seconds: int | None = None

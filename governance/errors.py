@@ -1,0 +1,82 @@
+"""Errors as RFC 9457 problem details, with Dutch title and detail for the citizen and a stable `code`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from governance import API_VERSION
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: "Ongeldig verzoek",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    409: "Conflict",
+    413: "Bericht te lang",
+    415: "Verkeerd formaat",
+    422: "Bericht niet bruikbaar",
+    429: "Te veel verzoeken",
+    500: "Er ging iets mis",
+    503: "Tijdelijk niet beschikbaar",
+}
+
+
+class Problem(Exception):
+    """Raise anywhere in a request; becomes a problem+json response."""
+
+    def __init__(self, status: int, code: str, detail: str, title: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or TITLES.get(status, "Fout")
+
+
+def problem_response(status: int, code: str, detail: str, title: str | None = None) -> JSONResponse:
+    body = {
+        "type": f"https://gemeente-assistent.example/problems/{code}",
+        "title": title or TITLES.get(status, "Fout"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"API-Version": API_VERSION})
+
+
+def _validation_detail(exc: RequestValidationError) -> tuple[int, str, str]:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return 400, "invalid_json", "Je verzoek is geen geldige JSON."
+    fields = sorted({str(e["loc"][-1]) for e in errors if e.get("loc")})
+    names = ", ".join(fields) if fields else "het verzoek"
+    return 422, "validation_error", f"Controleer {names}: de waarde ontbreekt of heeft het verkeerde type."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.code, exc.detail, exc.title)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        status, code, detail = _validation_detail(exc)
+        return problem_response(status, code, detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Deze pagina of dit gesprek bestaat niet."
+        return problem_response(exc.status_code, f"http_{exc.status_code}", detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later nog eens.")

@@ -1,0 +1,45 @@
+"""Liveness and readiness. Ready means: database migrated, Rasa has a model, the action server answers."""
+
+from __future__ import annotations
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from governance.config import PROJECT_ROOT
+from governance.deps import RuntimeDep
+
+router = APIRouter(include_in_schema=False)
+
+
+def alembic_head() -> str | None:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "governance" / "alembic"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    try:
+        with runtime.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        database = "ok" if current == alembic_head() else "not migrated"
+    except Exception:  # noqa: BLE001 - any database failure means "not ready", with a reason
+        database = "unreachable"
+    model = await runtime.bot.model_status()
+    actions_ok = await runtime.bot.action_server_healthy()
+    checks = {
+        "database": database,
+        "rasa_model": "ok" if model.loaded else "no model loaded or Rasa down",
+        "action_server": "ok" if actions_ok else "unreachable",
+    }
+    ready = all(v == "ok" for v in checks.values())
+    body = {"status": "ready" if ready else "not ready", "checks": checks, "model_version": model.model_version}
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,0 +1,112 @@
+"""create_app(): the governance service. The citizen API lives in a sub-app mounted at /api/v1 so that its
+OpenAPI document describes exactly the versioned API (contract section 0), without pages or probes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from governance import API_VERSION, health
+from governance.config import PROJECT_ROOT, Settings, get_settings
+from governance.conversation.router import router as conversation_router
+from governance.db import make_engine, make_session_factory
+from governance.errors import install_error_handlers, problem_response
+from governance.openapi import build_openapi
+from governance.rasa_client import RasaClient
+from governance.runtime import BotClient, Runtime
+from governance.safety.rules import SafetyRules
+from governance.texts import Texts
+from knowledge import load_knowledge_base, load_municipality
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
+    municipality = load_municipality(settings.municipality_file)
+    engine = make_engine(settings.database_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        bot=bot
+        or RasaClient(
+            base_url=settings.rasa_url,
+            token=settings.rasa_token,
+            action_server_url=settings.action_server_url,
+            timeout=settings.rasa_timeout_seconds,
+            status_ttl=settings.model_status_cache_seconds,
+        ),
+        safety_rules=SafetyRules.from_file(settings.safety_rules_file),
+        knowledge=load_knowledge_base(settings.knowledge_dir, municipality, settings.municipality_file),
+        municipality=municipality,
+        texts=Texts.from_file(PROJECT_ROOT / "data" / "texts.yml", municipality),
+    )
+
+
+def create_api(runtime: Runtime) -> FastAPI:
+    api = FastAPI(title="gemeente-assistent API", version=API_VERSION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    api.state.runtime = runtime
+    install_error_handlers(api)
+    api.include_router(conversation_router)
+    municipality = runtime.municipality
+    contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
+    server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
+    api.openapi = lambda: api.openapi_schema or _cache(api, build_openapi(api, contact=contact, server_url=server_url))  # type: ignore[method-assign]
+
+    @api.middleware("http")
+    async def _version_header(request: Request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        response.headers["API-Version"] = API_VERSION
+        return response
+
+    return api
+
+
+def _cache(api: FastAPI, schema: dict) -> dict:
+    api.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None, bot: BotClient | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    runtime = build_runtime(settings, bot)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.bot.close()
+        runtime.engine.dispose()
+
+    app = FastAPI(title="gemeente-assistent", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):  # noqa: ANN001, ANN202
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return problem_response(413, "body_too_large", "Je verzoek is te groot.")
+        return await call_next(request)
+
+    app.include_router(health.router)
+    app.mount("/api/v1", create_api(runtime))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def widget_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Content-Security-Policy": CSP})
+
+    @app.exception_handler(404)
+    async def _not_found(_: Request, __: Exception) -> JSONResponse:
+        return problem_response(404, "not_found", "Deze pagina bestaat niet.")
+
+    return app
+
+
+# Scripts and styles only from our own origin; no inline script, so injected HTML could not run anyway.
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'"

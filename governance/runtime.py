@@ -1,0 +1,37 @@
+"""Everything a request needs that lives as long as the app: built once in create_app, never at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from governance.config import Settings
+from governance.rasa_client import ActionTrace, ModelStatus
+from governance.safety.rules import SafetyRules
+from governance.texts import Texts
+from knowledge import KnowledgeBase, Municipality
+
+
+class BotClient(Protocol):
+    """What the gateway needs from Rasa; tests pass a fake with the same methods."""
+
+    async def send(self, *, sender_id: str, message: str, metadata: dict) -> list[dict]: ...
+    async def actions_since_last_user_message(self, sender_id: str) -> list[ActionTrace]: ...
+    async def model_status(self) -> ModelStatus: ...
+    async def action_server_healthy(self) -> bool: ...
+    async def close(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bot: BotClient
+    safety_rules: SafetyRules
+    knowledge: KnowledgeBase
+    municipality: Municipality
+    texts: Texts

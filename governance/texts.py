@@ -1,0 +1,23 @@
+"""Citizen-facing system texts from data/texts.yml, filled with the municipality's facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge import Municipality
+
+
+class Texts:
+    def __init__(self, raw: dict[str, str], municipality: Municipality) -> None:
+        self._raw = {k: " ".join(str(v).split()) for k, v in raw.items()}
+        self._values = municipality.template_values()
+
+    @classmethod
+    def from_file(cls, path: Path, municipality: Municipality) -> Texts:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")), municipality)
+
+    def get(self, key: str, **extra: Any) -> str:
+        return self._raw[key].format_map({**self._values, **extra})

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Create or update both virtual environments from the project's own requirement files.
+# A stamp file records the hash of the requirements, so this is quick when nothing changed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_venv() {  # name venv python requirements...
+  local name="$1" venv="$2" python="$3"; shift 3
+  local stamp="$venv/.requirements.sha256" want
+  want=$(cd "$ROOT" && cat "$@" | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "Installing the $name environment in ${venv#$ROOT/} (first time takes a few minutes)…"
+  [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade "pip<24.1" 2>&1 | grep -v "is ignored" >&2 || true
+  echo "$want"
+}
+
+py310=$(find_python310) || die "Python 3.10 not found (Rasa 3.6 needs it). Install it with pyenv: pyenv install 3.10"
+py311=$(find_python311) || die "Python 3.11 or newer not found for the governance service."
+
+if hash=$(ensure_venv bot "$BOT_VENV" "$py310" requirements/bot.txt requirements/bot.lock) && [ -n "$hash" ]; then
+  (cd "$ROOT" && "$BOT_VENV/bin/pip" install --quiet -r requirements/bot.txt -c requirements/bot.lock 2>&1 | grep -v "is ignored" || true)
+  "$BOT_VENV/bin/python" -c "import rasa, rasa_sdk" || die "the bot environment did not install"
+  echo "$hash" > "$BOT_VENV/.requirements.sha256"
+fi
+if hash=$(ensure_venv governance "$GOV_VENV" "$py311" requirements/governance.txt requirements/governance-dev.txt) && [ -n "$hash" ]; then
+  (cd "$ROOT" && "$GOV_VENV/bin/pip" install --quiet -r requirements/governance-dev.txt 2>&1 | grep -v "is ignored" || true)
+  "$GOV_VENV/bin/python" -c "import fastapi, sqlalchemy, alembic" || die "the governance environment did not install"
+  echo "$hash" > "$GOV_VENV/.requirements.sha256"
+fi
+mkdir -p "$VAR_DIR" "$MODELS_DIR"

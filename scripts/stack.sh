@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Start the action server, Rasa (loopback only) and the governance service on the embedded defaults.
+# Usage: stack.sh [--background]   (background: return once /readyz answers 200; PIDs in var/stack.pids)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+RASA_PORT="${RASA_PORT:-5005}"
+GATEWAY_PORT="${GATEWAY_PORT:-8000}"
+GOV_RASA_TOKEN="${GOV_RASA_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export GATEWAY_PORT GOV_RASA_TOKEN
+export GOV_RASA_URL="http://127.0.0.1:$RASA_PORT" GOV_ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
+export GOV_PUBLIC_BASE_URL="${GOV_PUBLIC_BASE_URL:-http://127.0.0.1:$GATEWAY_PORT}"
+model=$(model_path)
+[ -f "$model" ] || die "no trained model for the current data; run: make train"
+mkdir -p "$VAR_DIR/logs"
+pids_file="$VAR_DIR/stack.pids"
+: > "$pids_file"
+
+stop_all() {
+  [ -f "$pids_file" ] || return 0
+  while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$pids_file"
+  rm -f "$pids_file"
+}
+
+cd "$ROOT"
+log "Starting the action server on 127.0.0.1:$ACTIONS_PORT"
+SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
+  "$BOT_VENV/bin/rasa" run actions --actions actions -p "$ACTIONS_PORT" > "$VAR_DIR/logs/actions.log" 2>&1 &
+echo $! >> "$pids_file"
+
+log "Starting Rasa on 127.0.0.1:$RASA_PORT with ${model#$ROOT/}"
+ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="$VAR_DIR/rasa-tracker.db" TF_CPP_MIN_LOG_LEVEL=3 \
+  "$BOT_VENV/bin/rasa" run --model "$model" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+  -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa.log" 2>&1 &
+echo $! >> "$pids_file"
+
+log "Starting the governance service on 127.0.0.1:$GATEWAY_PORT"
+"$GOV_VENV/bin/python" -m governance serve > "$VAR_DIR/logs/governance.log" 2>&1 &
+echo $! >> "$pids_file"
+
+started=$(date +%s)
+until curl -fsS "http://127.0.0.1:$GATEWAY_PORT/readyz" > /dev/null 2>&1; do
+  for pid in $(cat "$pids_file"); do
+    kill -0 "$pid" 2>/dev/null || { log "a process stopped during start-up; logs in var/logs/"; tail -n 20 "$VAR_DIR"/logs/*.log >&2; stop_all; exit 1; }
+  done
+  [ $(( $(date +%s) - started )) -lt 300 ] || { log "not ready after 300 s; logs in var/logs/"; stop_all; exit 1; }
+  sleep 1
+done
+log "Ready after $(( $(date +%s) - started )) s."
+cat >&2 <<URLS
+
+  Citizen widget     http://127.0.0.1:$GATEWAY_PORT/
+  Citizen API        http://127.0.0.1:$GATEWAY_PORT/api/v1  (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)
+  Health             http://127.0.0.1:$GATEWAY_PORT/healthz   http://127.0.0.1:$GATEWAY_PORT/readyz
+  Logs               var/logs/   (Rasa and the action server listen on 127.0.0.1 only)
+
+URLS
+if [ "${1:-}" = "--background" ]; then
+  exit 0
+fi
+trap 'log "Stopping…"; stop_all' INT TERM EXIT
+log "Press Ctrl+C to stop."
+wait
