@@ -34,7 +34,7 @@ validate: setup ## rasa data validate
 	@.venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data/nlu bot/rules.yml bot/rules_answers.yml
 
 eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on the held-out set
-	@TF_CPP_MIN_LOG_LEVEL=3 $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)"
+	@TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)"
 
 openapi: setup ## write the OpenAPI document to var/openapi.json
 	@mkdir -p var && $(GOV_PY) -m governance openapi --output var/openapi.json && echo var/openapi.json

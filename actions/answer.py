@@ -33,6 +33,19 @@ def answer_summary(*, topic_title: str, confidence: float, via_button: bool, ans
     return " ".join([first, second, third])
 
 
+def out_of_scope_summary(tracker: Tracker, confidence: float) -> str:
+    unknown = tracker.latest_message.get("unknown_words")
+    if isinstance(unknown, dict):
+        return (
+            "Ik herkende bijna geen woorden uit je bericht. Misschien is het geen Nederlands, of staat er een tikfout in. "
+            "Daarom zeg ik waar ik wel mee kan helpen."
+        )
+    return (
+        f"Je vraag leek niet over de gemeente te gaan (zekerheid {explain.percent(confidence)}). "
+        "Daarom zeg ik waar ik wel mee kan helpen."
+    )
+
+
 class ActionAnswerFromKnowledgeBase(ExplainedAction):
     """Pick the curated sub-answer for the predicted topic and the citizen's words, with its source."""
 
@@ -56,15 +69,19 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
         via_button = (tracker.latest_message.get("text") or "").startswith("/")
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
         if topic_id in SMALL_TALK_TOPICS:
-            summary = f"Je bericht leek op '{topic.title.lower()}' (zekerheid {explain.percent(confidence)}). Daarom gaf ik een kort antwoord."
-        elif topic_id == "out_of_scope":
             summary = (
-                f"Je vraag leek niet over de gemeente te gaan, of was niet in het Nederlands (zekerheid {explain.percent(confidence)}). "
-                "Daarom zeg ik waar ik wel mee kan helpen."
+                f"Je bericht leek op '{topic.title.lower()}' (zekerheid {explain.percent(confidence)}). "
+                "Daarom gaf ik een kort antwoord."
             )
+        elif topic_id == "out_of_scope":
+            summary = out_of_scope_summary(tracker, confidence)
         else:
             summary = answer_summary(
-                topic_title=topic.title, confidence=confidence, via_button=via_button, answer=choice.answer, matched=choice.matched_keywords
+                topic_title=topic.title,
+                confidence=confidence,
+                via_button=via_button,
+                answer=choice.answer,
+                matched=choice.matched_keywords,
             )
         self.send(
             dispatcher,

@@ -56,7 +56,10 @@ class ActionClarify(ExplainedAction):
                 tracker,
                 topic="out_of_scope",
                 action=self.name(),
-                summary_nl=f"Ik wist niet zeker waar je vraag over ging. {best} Dat is te onzeker om te antwoorden, daarom vraag ik het je.",
+                summary_nl=(
+                    f"Ik wist niet zeker waar je vraag over ging. {best} "
+                    "Dat is te onzeker om te antwoorden, daarom vraag ik het je."
+                ),
             ),
         )
         return []

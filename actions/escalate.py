@@ -110,12 +110,15 @@ class ActionDeclineHuman(ExplainedAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         self.send(
             dispatcher,
-            text="Prima. Stel je vraag gerust op een andere manier, in een paar woorden. Bijvoorbeeld: 'paspoort kwijt' of 'grofvuil ophalen'.",
+            text=(
+                "Prima. Stel je vraag gerust op een andere manier, in een paar woorden. "
+                "Bijvoorbeeld: 'paspoort kwijt' of 'grofvuil ophalen'."
+            ),
             explanation=explain.build(
                 tracker,
                 topic="out_of_scope",
                 action=self.name(),
-                summary_nl="Je koos ervoor om niet met een medewerker te praten. Daarom vraag ik je om je vraag anders te stellen.",
+                summary_nl="Je koos 'nee' of 'iets anders'. Daarom vraag ik je om je vraag op een andere manier te stellen.",
             ),
         )
         return []

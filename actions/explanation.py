@@ -28,11 +28,7 @@ def understood(tracker: Tracker) -> dict[str, Any]:
         {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
         for r in (message.get("intent_ranking") or [])[:RANKING_SIZE]
     ]
-    entities = [
-        {"entity": e.get("entity"), "value": e.get("value")}
-        for e in (message.get("entities") or [])
-        if e.get("entity")
-    ]
+    entities = [{"entity": e.get("entity"), "value": e.get("value")} for e in (message.get("entities") or []) if e.get("entity")]
     return {
         "intent": intent.get("name"),
         "confidence": round(float(intent.get("confidence") or 0.0), 4),
@@ -71,5 +67,6 @@ def build(
         "answer_reviewed": answer.last_reviewed.isoformat() if answer else None,
         "model_id": model_id(tracker),
         "safety_rule": safety_rule(tracker),
+        "unknown_words": tracker.latest_message.get("unknown_words"),
     }
     return explanation

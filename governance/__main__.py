@@ -6,16 +6,8 @@ import argparse
 import json
 import sys
 
-from governance.config import PROJECT_ROOT, get_settings
-
-
-def migrate() -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "governance" / "alembic"))
-    command.upgrade(config, "head")
+from governance import migrations
+from governance.config import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,12 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
-        migrate()
+        migrations.upgrade()
     elif args.command == "serve":
         import uvicorn
 
         settings = get_settings()
-        migrate()
+        migrations.upgrade()
         uvicorn.run("governance.main:create_app", factory=True, host=settings.host, port=settings.port, workers=args.workers)
     elif args.command == "openapi":
         from governance.main import create_app

@@ -73,7 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Deze pagina of dit gesprek bestaat niet."
+        detail = (
+            exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Deze pagina of dit gesprek bestaat niet."
+        )
         return problem_response(exc.status_code, f"http_{exc.status_code}", detail)
 
     @app.exception_handler(Exception)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from governance.config import PROJECT_ROOT
 from governance.deps import RuntimeDep
+from governance.migrations import head_revision
 
 router = APIRouter(include_in_schema=False)
-
-
-def alembic_head() -> str | None:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "governance" / "alembic"))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 @router.get("/healthz")
@@ -30,7 +22,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     try:
         with runtime.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-        database = "ok" if current == alembic_head() else "not migrated"
+        database = "ok" if current == head_revision() else "not migrated"
     except Exception:  # noqa: BLE001 - any database failure means "not ready", with a reason
         database = "unreachable"
     model = await runtime.bot.model_status()

@@ -49,7 +49,9 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
 
 
 def create_api(runtime: Runtime) -> FastAPI:
-    api = FastAPI(title="gemeente-assistent API", version=API_VERSION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    api = FastAPI(
+        title="gemeente-assistent API", version=API_VERSION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None
+    )
     api.state.runtime = runtime
     install_error_handlers(api)
     api.include_router(conversation_router)
@@ -59,7 +61,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.openapi = lambda: api.openapi_schema or _cache(api, build_openapi(api, contact=contact, server_url=server_url))  # type: ignore[method-assign]
 
     @api.middleware("http")
-    async def _version_header(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def _version_header(request: Request, call_next):
         response = await call_next(request)
         response.headers["API-Version"] = API_VERSION
         return response
@@ -87,7 +89,7 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def _limit_body(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def _limit_body(request: Request, call_next):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
             return problem_response(413, "body_too_large", "Je verzoek is te groot.")

@@ -3,7 +3,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BOT_VENV="$ROOT/.venv-bot"
 GOV_VENV="$ROOT/.venv-gov"
 MODELS_DIR="$ROOT/models"
-VAR_DIR="$ROOT/var"
+VAR_DIR="${GA_VAR_DIR:-$ROOT/var}"
 
 log() { printf '\033[1m[gemeente-assistent]\033[0m %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -41,7 +41,7 @@ find_python311() {
 
 # Fingerprint of everything the trained model depends on: a change means retraining.
 training_fingerprint() {
-  (cd "$ROOT" && cat bot/config.yml bot/domain/*.yml bot/rules*.yml data/nlu/*.yml requirements/bot.lock | sha256sum | cut -c1-12)
+  (cd "$ROOT" && cat bot/config.yml bot/components/*.py knowledge/text.py bot/domain/*.yml bot/rules*.yml data/nlu/*.yml requirements/bot.lock | sha256sum | cut -c1-12)
 }
 
 model_path() { echo "$MODELS_DIR/gemeente-assistent-$(training_fingerprint).tar.gz"; }

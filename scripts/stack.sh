@@ -30,7 +30,7 @@ SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
 echo $! >> "$pids_file"
 
 log "Starting Rasa on 127.0.0.1:$RASA_PORT with ${model#$ROOT/}"
-ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="$VAR_DIR/rasa-tracker.db" TF_CPP_MIN_LOG_LEVEL=3 \
+ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="$VAR_DIR/rasa-tracker.db" TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
   "$BOT_VENV/bin/rasa" run --model "$model" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
   -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa.log" 2>&1 &
 echo $! >> "$pids_file"

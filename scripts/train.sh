@@ -11,7 +11,7 @@ fi
 log "Training the model (about 2-3 minutes on 2 cores; progress below)…"
 started=$(date +%s)
 cd "$ROOT"
-export TF_CPP_MIN_LOG_LEVEL=2
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$ROOT"
 "$BOT_VENV/bin/rasa" train \
   --config bot/config.yml --domain bot/domain \
   --data data/nlu bot/rules.yml bot/rules_answers.yml \

@@ -60,17 +60,25 @@ def main() -> int:
     per_topic: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     confusions: collections.Counter[tuple[str, str]] = collections.Counter()
     errors = []
-    for (gold, text), (predicted, confidence, top_without_fallback) in zip(examples, predictions):
+    for (gold, text), (predicted, confidence, top_without_fallback) in zip(examples, predictions, strict=False):
         per_topic[gold][1] += 1
         if predicted == gold:
             per_topic[gold][0] += 1
         else:
             confusions[(gold, predicted)] += 1
-            errors.append({"text": text, "expected": gold, "predicted": predicted,
-                           "confidence": round(confidence, 3), "best_topic": top_without_fallback})
+            errors.append(
+                {
+                    "text": text,
+                    "expected": gold,
+                    "predicted": predicted,
+                    "confidence": round(confidence, 3),
+                    "best_topic": top_without_fallback,
+                }
+            )
     # The contract's topic of a clarifying question (nlu_fallback) is out_of_scope ("not understood").
     topic_correct = sum(
-        1 for (gold, _), (predicted, _, _) in zip(examples, predictions)
+        1
+        for (gold, _), (predicted, _, _) in zip(examples, predictions, strict=False)
         if (predicted if predicted != "nlu_fallback" else "out_of_scope") == gold
     )
     fallbacks = sum(1 for p, _, _ in predictions if p == "nlu_fallback")
@@ -93,14 +101,25 @@ def main() -> int:
     print(f"overall accuracy: {overall:.4f} ({correct}/{total})")
 
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps({
-        "model": args.model.name, "data": str(args.data), "overall_accuracy": overall,
-        "correct": correct, "total": total,
-        "topic_accuracy": topic_correct / total if total else 0.0, "clarifications": fallbacks,
-        "per_topic": {t: {"correct": c, "total": n} for t, (c, n) in per_topic.items()},
-        "confusions": [{"expected": g, "predicted": p, "count": k} for (g, p), k in confusions.most_common()],
-        "errors": errors,
-    }, indent=2, ensure_ascii=False), encoding="utf-8")
+    args.report.write_text(
+        json.dumps(
+            {
+                "model": args.model.name,
+                "data": str(args.data),
+                "overall_accuracy": overall,
+                "correct": correct,
+                "total": total,
+                "topic_accuracy": topic_correct / total if total else 0.0,
+                "clarifications": fallbacks,
+                "per_topic": {t: {"correct": c, "total": n} for t, (c, n) in per_topic.items()},
+                "confusions": [{"expected": g, "predicted": p, "count": k} for (g, p), k in confusions.most_common()],
+                "errors": errors,
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

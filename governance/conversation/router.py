@@ -21,9 +21,7 @@ from governance.openapi import problem_responses
 
 router = APIRouter(prefix="/conversations", tags=["Gesprekken"])
 
-AuthorizationHeader = Annotated[
-    str | None, Header(alias="Authorization", description="Bearer <token van het gesprek>")
-]
+AuthorizationHeader = Annotated[str | None, Header(alias="Authorization", description="Bearer <token van het gesprek>")]
 
 
 def _out(message: Message) -> MessageOut:

@@ -108,7 +108,9 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
     return Turn(text=text, rasa_message=text, safety=None)
 
 
-async def handle_citizen_message(session: Session, runtime: Runtime, conversation: Conversation, body: MessageCreate) -> list[Message]:
+async def handle_citizen_message(
+    session: Session, runtime: Runtime, conversation: Conversation, body: MessageCreate
+) -> list[Message]:
     turn = parse_turn(runtime, body)
     started = time.perf_counter()
     _add_message(session, conversation, role="citizen", text=turn.text)
@@ -131,7 +133,9 @@ async def handle_citizen_message(session: Session, runtime: Runtime, conversatio
     latency_ms = int((time.perf_counter() - started) * 1000)
     stored = []
     for reply in replies:
-        message = _add_message(session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation)
+        message = _add_message(
+            session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
+        )
         record_decision(
             session,
             decision_id=reply.explanation["decision_id"],
@@ -168,7 +172,9 @@ def _reply_from_item(item: dict[str, Any]) -> BotReply | None:
     """Our actions send one `custom` item per message; plain text from Rasa itself is kept, explained as such."""
     custom = item.get("custom")
     if isinstance(custom, dict) and isinstance(custom.get("text"), str):
-        return BotReply(text=custom["text"], buttons=list(custom.get("buttons") or []), explanation=dict(custom.get("explanation") or {}))
+        return BotReply(
+            text=custom["text"], buttons=list(custom.get("buttons") or []), explanation=dict(custom.get("explanation") or {})
+        )
     if isinstance(item.get("text"), str) and item["text"].strip():
         return BotReply(
             text=item["text"],
@@ -234,9 +240,12 @@ def _safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch) -> BotReply
 
 
 def _citizen_turns(session: Session, conversation_id: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Message).where(Message.conversation_id == conversation_id, Message.role == "citizen")
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Message).where(Message.conversation_id == conversation_id, Message.role == "citizen")
+        )
+        or 0
+    )
 
 
 def _add_message(

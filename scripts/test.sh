@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every check and test, in both environments. Exits non-zero on any failure; prints one summary line.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+reports="$VAR_DIR/test-reports"
+rm -rf "$reports" && mkdir -p "$reports"
+failed_steps=()
+
+step() {  # name command...
+  local name="$1"; shift
+  log "── $name"
+  if "$@"; then log "   $name: ok"; else log "   $name: FAILED"; failed_steps+=("$name"); fi
+}
+
+export PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 GA_MODEL="$(model_path)"
+step "ruff lint" "$GOV_VENV/bin/ruff" check .
+step "ruff format" "$GOV_VENV/bin/ruff" format --check .
+step "rasa data validate" "$BOT_VENV/bin/rasa" data validate --config bot/config.yml --domain bot/domain \
+  --data data/nlu bot/rules.yml bot/rules_answers.yml
+step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  tests/governance tests/knowledge --junitxml="$reports/governance.xml"
+step "action and NLU tests (Python 3.10, Rasa)" "$BOT_VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  tests/actions tests/nlu --junitxml="$reports/bot.xml"
+step "end-to-end tests on the real stack" "$GOV_VENV/bin/python" -m pytest -q -s -p no:cacheprovider \
+  tests/e2e --junitxml="$reports/e2e.xml"
+
+"$GOV_VENV/bin/python" - "$reports" <<'PY'
+import sys, pathlib, xml.etree.ElementTree as ET
+totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+for report in pathlib.Path(sys.argv[1]).glob("*.xml"):
+    for suite in ET.parse(report).getroot().iter("testsuite"):
+        for key in totals:
+            totals[key] += int(suite.get(key, 0))
+failed = totals["failures"] + totals["errors"]
+passed = totals["tests"] - failed - totals["skipped"]
+print(f"\nall suites: {passed} passed, {failed} failed, {totals['skipped']} skipped")
+PY
+
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  log "FAILED: ${failed_steps[*]}"
+  exit 1
+fi
+log "All checks passed."

@@ -1,0 +1,180 @@
+"""End to end: the real stack (action server, Rasa with the trained model, governance service) on loopback.
+
+Runs the held-out set through the contract's API, one new conversation per question, and checks the
+things a citizen would notice: the topic, every crisis and request for a person escalated, hardly any
+false escalation, an honest "ben je een robot?", and a 503 with the phone number when Rasa is down.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"GATEWAY_PORT": "18000", "RASA_PORT": "15005", "ACTIONS_PORT": "15055"}
+BASE = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    var = tmp_path_factory.mktemp("stack")
+    env = {**os.environ, **PORTS, "GA_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'governance.db'}"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "stack.sh"), "--background"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=400
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    pids = [int(p) for p in (var / "stack.pids").read_text().split()]
+    names = ["actions", "rasa", "governance"]
+    info = {"pids": dict(zip(names, pids, strict=True)), "startup_seconds": time.monotonic() - started}
+    with httpx.Client(base_url=BASE, timeout=30) as client:
+        yield client, info
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def ask(client: httpx.Client, text: str) -> dict:
+    created = client.post("/api/v1/conversations", json={}).json()
+    reply = client.post(
+        f"/api/v1/conversations/{created['conversation_id']}/messages",
+        json={"text": text},
+        headers={"Authorization": f"Bearer {created['token']}"},
+    )
+    assert reply.status_code == 200, (text, reply.text)
+    return reply.json()["messages"][0]
+
+
+def heldout() -> list[tuple[str, str]]:
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text(encoding="utf-8"))
+    return [
+        (b["intent"], line.strip()[2:])
+        for b in data["nlu"]
+        for line in b["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_ready_with_model_and_figures(stack):
+    client, info = stack
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["model_version"].startswith("gemeente-assistent-")
+    rss = {name: round(rss_mb(pid)) for name, pid in info["pids"].items()}
+    print(f"\nstart-up to ready: {info['startup_seconds']:.1f} s; RSS MB: {rss}")
+
+
+def test_heldout_questions_through_the_api(stack):
+    client, _ = stack
+    correct = 0
+    per_topic: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    missed_escalations, false_escalations, wrong = [], [], []
+    for gold, text in heldout():
+        message = ask(client, text)
+        explanation = message["explanation"]
+        assert message["role"] == "assistant" and explanation["decision_id"] and explanation["summary_nl"]
+        per_topic[gold][1] += 1
+        if explanation["topic"] == gold:
+            correct += 1
+            per_topic[gold][0] += 1
+        else:
+            wrong.append((gold, explanation["topic"], text))
+        if gold in ("crisis", "medewerker"):
+            expected_reason = "crisis" if gold == "crisis" else "citizen_request"
+            if not (explanation["escalate"] and explanation["escalation_reason"] == expected_reason):
+                missed_escalations.append((gold, text))
+        elif explanation["escalate"]:
+            false_escalations.append((gold, explanation["escalation_reason"], text))
+        if gold not in ("out_of_scope", "greet", "thanks", "goodbye", "medewerker") and explanation["topic"] == gold:
+            assert explanation["sources"], text
+    total = sum(n for _, n in per_topic.values())
+    accuracy = correct / total
+    print(f"\nsystem topic accuracy on the held-out set: {accuracy:.4f} ({correct}/{total})")
+    print(f"false escalations: {len(false_escalations)} {false_escalations}")
+    for gold, got, text in wrong:
+        print(f"  {gold} -> {got}: {text}")
+    assert missed_escalations == []
+    assert len(false_escalations) <= 2
+    assert accuracy >= 0.90
+
+
+def test_robot_question_gets_an_honest_answer(stack):
+    client, _ = stack
+    for text in ("Ben je een robot?", "ben jij een mens", "praat ik met een computer"):
+        message = ask(client, text)
+        assert message["explanation"]["topic"] == "bot_vraag", text
+        assert "geen mens" in message["text"]
+
+
+def test_english_gets_a_polite_dutch_answer(stack):
+    client, _ = stack
+    message = ask(client, "Hello, can you tell me how to get a parking permit?")
+    assert message["explanation"]["topic"] == "out_of_scope"
+    assert "Nederlands" in message["text"]
+
+
+def test_unsure_model_asks_then_button_answers(stack):
+    client, _ = stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    url = f"/api/v1/conversations/{created['conversation_id']}/messages"
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    first = client.post(url, json={"text": "kosten"}, headers=headers).json()["messages"][0]
+    if first["explanation"]["action"] == "action_clarify":
+        assert 2 <= len(first["buttons"]) <= 4
+        topic_button = first["buttons"][0]
+        second = client.post(url, json={"payload": topic_button["payload"]}, headers=headers).json()["messages"][0]
+        assert second["explanation"]["topic"] == topic_button["payload"].lstrip("/")
+        assert second["explanation"]["sources"]
+    else:  # the model was sure enough: then it must have answered from a source
+        assert first["explanation"]["sources"]
+
+
+def test_two_misses_offer_a_person(stack):
+    client, _ = stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    url = f"/api/v1/conversations/{created['conversation_id']}/messages"
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    client.post(url, json={"text": "xkcd qqq zzz"}, headers=headers)
+    second = client.post(url, json={"text": "fjdksl wpqo"}, headers=headers).json()["messages"][0]
+    assert second["explanation"]["escalate"] is True
+    assert second["explanation"]["escalation_reason"] == "repeated_fallback"
+    assert "/medewerker" in [b["payload"] for b in second["buttons"]]
+
+
+def test_rasa_down_gives_503_with_contact_details_and_keeps_the_message(stack):
+    client, info = stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    url = f"/api/v1/conversations/{created['conversation_id']}"
+    os.kill(info["pids"]["rasa"], signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while client.get("/readyz").status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert client.get("/readyz").status_code == 503
+
+    down = client.post(url + "/messages", json={"text": "wanneer is het gemeentehuis open"}, headers=headers)
+    assert down.status_code == 503
+    assert "14 0123" in down.json()["detail"]
+    crisis = client.post(url + "/messages", json={"text": "ik wil niet meer leven"}, headers=headers)
+    assert crisis.status_code == 200 and "0800-0113" in crisis.json()["messages"][0]["text"]
+    transcript = client.get(url, headers=headers).json()
+    citizen = [m["text"] for m in transcript["messages"] if m["role"] == "citizen"]
+    assert citizen == ["wanneer is het gemeentehuis open", "ik wil niet meer leven"]

@@ -1,0 +1,62 @@
+"""Probes, the widget page and the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_healthz_is_always_ok(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_is_200_only_with_model_actions_and_migrated_database(client, bot):
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "rasa_model": "ok", "action_server": "ok"}
+
+    bot.model_loaded = False
+    assert client.get("/readyz").status_code == 503
+    bot.model_loaded = True
+    bot.actions_up = False
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"]["action_server"] == "unreachable"
+
+
+def test_readyz_reports_an_unmigrated_database(tmp_path, bot):
+    from fastapi.testclient import TestClient
+
+    from governance.config import Settings
+    from governance.main import create_app
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    with TestClient(create_app(settings, bot=bot)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "not migrated"
+
+
+def test_widget_page_is_served_with_a_strict_content_security_policy(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'role="log"' in response.text and 'aria-live="polite"' in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert client.get("/static/widget.js").status_code == 200
+
+
+def test_widget_never_inserts_server_text_as_html():
+    script = (Path(__file__).resolve().parents[2] / "governance" / "static" / "widget.js").read_text()
+    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert risky not in script
+    assert "Waarom dit antwoord?" in script
+
+
+def test_openapi_document_follows_the_contract(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["version"] == "1.0.0"
+    assert set(document["info"]["contact"]) >= {"name", "url", "email"}
+    assert document["servers"][0]["url"].endswith("/api/v1")
+    assert "/conversations/{conversation_id}/messages" in document["paths"]
+    assert "/healthz" not in document["paths"]

@@ -1,0 +1,107 @@
+"""The explicit rule layer: crisis and requests for a person are caught whatever the model says,
+and ordinary municipal questions are not escalated by it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from governance.safety.rules import SafetyRules
+
+RULES = SafetyRules.from_file(Path(__file__).resolve().parents[2] / "data" / "safety_rules.yml")
+
+CRISIS = [
+    "mijn partner slaat me",
+    "Mijn partner slaat me.",
+    "mijn vriend slaat mij elke avond",
+    "mijn man mishandelt mij",
+    "ik word thuis geslagen",
+    "ik ben geslagen door mijn vader",
+    "mijn buurvrouw wordt mishandeld",
+    "huiselijk geweld",
+    "HUISELIJK GEWELD wat moet ik doen",
+    "ik denk aan zelfmoord",
+    "zelfmoordgedachten",
+    "ik wil dood",
+    "ik wil niet meer leven",
+    "ik wil er niet meer zijn",
+    "ik wil een einde aan mijn leven maken",
+    "het leven heeft geen zin meer",
+    "ik wil mezelf iets aandoen",
+    "ik snij mezelf",
+    "ik voel me niet veilig thuis",
+    "ik ben niet veilig",
+    "mijn ex dreigt me te vermoorden",
+    "ik ben in gevaar",
+    "kindermishandeling melden",
+    "suïcide",
+    "ik denk aan suicide",
+]
+
+HUMAN = [
+    "ik wil een medewerker spreken",
+    "medewerker",
+    "Medewerker!",
+    "een mens",
+    "mag ik een mens spreken",
+    "kan ik iemand spreken",
+    "ik wil met een echt persoon praten",
+    "verbind me door",
+    "kunt u mij doorverbinden",
+    "ik wil niet met een robot praten",
+    "ik wil geen chatbot",
+    "kan iemand mij bellen",
+    "graag een medewerker",
+]
+
+ORDINARY = [
+    "mijn vader is overleden wat moet ik regelen",
+    "mijn moeder is dood wat nu",
+    "aangifte overlijden",
+    "ben je een robot",
+    "ben je geen robot?",
+    "wat kost een paspoort",
+    "de stoep is niet veilig, er ligt een tegel los",
+    "is het veilig om mijn paspoort op te sturen",
+    "mag ik een persoon meenemen naar mijn afspraak",
+    "hoeveel kost een paspoort per persoon",
+    "mijn afspraak met een medewerker wil ik verzetten",
+    "ik heb een klacht over een medewerker",
+    "wanneer wordt het afval opgehaald",
+    "de lantaarnpaal is kapot",
+    "ik heb schulden",
+    "krijg ik bijstand",
+    "mijn kind is geboren",
+    "hoe lang duurt het voordat iemand reageert op mijn aanvraag",
+    "the weather is nice",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_messages_are_caught(text):
+    match = RULES.match(text)
+    assert match is not None and match.category == "crisis" and match.intent == "crisis", text
+
+
+@pytest.mark.parametrize("text", HUMAN)
+def test_requests_for_a_person_are_caught(text):
+    match = RULES.match(text)
+    assert match is not None and match.category == "human" and match.intent == "medewerker", text
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_questions_are_left_to_the_model(text):
+    assert RULES.match(text) is None, text
+
+
+def test_crisis_wins_over_a_request_for_a_person():
+    match = RULES.match("mijn man slaat me, ik wil een medewerker spreken")
+    assert match is not None and match.category == "crisis"
+
+
+def test_every_rule_has_an_id_that_is_reported():
+    match = RULES.match("ik denk aan zelfmoord")
+    assert match is not None
+    assert match.as_metadata() == {"category": "crisis", "id": "suicide_words"}

@@ -1,0 +1,69 @@
+"""Training data rules: enough varied examples per topic, and a held-out set that training never saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from knowledge import TOPICS
+from knowledge.text import normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def examples(path: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        if "intent" not in block:
+            continue
+        lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+        found.setdefault(block["intent"], []).extend(lines)
+    return found
+
+
+def training() -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for intent, lines in examples(path).items():
+            merged.setdefault(intent, []).extend(lines)
+    return merged
+
+
+def plain(example: str) -> str:
+    """Entity annotations removed: "[paspoort](document)" -> "paspoort"."""
+    import re
+
+    return normalise(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", example))
+
+
+def test_every_topic_has_at_least_30_distinct_training_examples():
+    data = training()
+    for topic in TOPICS:
+        distinct = {plain(e) for e in data.get(topic, [])}
+        assert len(distinct) >= 30, f"{topic}: {len(distinct)}"
+
+
+def test_heldout_set_has_at_least_6_per_topic():
+    heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    for topic in TOPICS:
+        assert len(heldout.get(topic, [])) >= 6, topic
+
+
+def test_no_heldout_sentence_is_in_the_training_data():
+    trained = {plain(e) for lines in training().values() for e in lines}
+    heldout = [e for lines in examples(ROOT / "tests" / "nlu" / "heldout.yml").values() for e in lines]
+    copied = [e for e in heldout if plain(e) in trained]
+    assert copied == []
+
+
+def test_no_example_is_listed_under_two_intents():
+    seen: dict[str, str] = {}
+    clashes = []
+    for intent, lines in training().items():
+        for example in lines:
+            key = plain(example)
+            if key in seen and seen[key] != intent:
+                clashes.append((example, seen[key], intent))
+            seen[key] = intent
+    assert clashes == []
