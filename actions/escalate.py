@@ -22,6 +22,8 @@ def how_recognised(tracker: Tracker) -> str:
     rule = safety_rule(tracker)
     if rule:
         return "een vaste veiligheidsregel herkende woorden in je bericht"
+    if (tracker.latest_message.get("text") or "").startswith("/"):
+        return "je koos dit met een knop"
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
     return f"het taalmodel herkende dit (zekerheid {explain.percent(confidence)})"
 

@@ -173,6 +173,13 @@ def test_request_for_a_person_escalates(dispatcher):
     assert explanation["escalate"] is True and explanation["escalation_reason"] == "citizen_request"
 
 
+def test_button_for_a_person_is_explained_as_a_button(dispatcher):
+    tracker = tracker_for(user_event("/medewerker", "medewerker", 1.0))
+    run(ActionOfferHuman(), dispatcher, tracker)
+    summary = sent(dispatcher)[0]["explanation"]["summary_nl"]
+    assert "knop" in summary and "taalmodel" not in summary
+
+
 def test_declining_a_person_invites_a_rephrase(dispatcher):
     tracker = tracker_for(user_event("/decline_human", "decline_human", 1.0))
     run(ActionDeclineHuman(), dispatcher, tracker)
