@@ -33,8 +33,12 @@ format: setup ## format the code with ruff
 validate: setup ## rasa data validate
 	@.venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data/nlu bot/rules.yml bot/rules_answers.yml
 
-eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on the held-out set
-	@TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)"
+eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on both held-out sets
+	@for set in heldout heldout_blind; do \
+	  echo "== tests/nlu/$$set.yml"; \
+	  TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)" \
+	    --data tests/nlu/$$set.yml --report var/reports/nlu_eval_$$set.json || exit 1; \
+	done
 
 openapi: setup ## write the OpenAPI document to var/openapi.json
 	@mkdir -p var && $(GOV_PY) -m governance openapi --output var/openapi.json && echo var/openapi.json

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import explanation as explain
 from actions.base import ExplainedAction
 from actions.config import get_knowledge_base, get_settings
-from actions.conversation import citizen_text, consecutive_misses
+from actions.conversation import citizen_text, consecutive_misses, safety_rule
 from actions.escalate import offer_human_after_misses
 from knowledge import SMALL_TALK_TOPICS
 
@@ -64,11 +64,18 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
                 return []
 
         topic = knowledge.topic(topic_id)
-        text = citizen_text(tracker)
-        choice = knowledge.choose_answer(topic_id, text)
-        via_button = (tracker.latest_message.get("text") or "").startswith("/")
+        rule = safety_rule(tracker)
+        # A rule-routed message reaches Rasa as "/intent": its own words are not in the tracker, and the
+        # last typed message belongs to an earlier question, so the topic's main answer is the right one.
+        choice = knowledge.choose_answer(topic_id, "" if rule else citizen_text(tracker))
+        via_button = not rule and (tracker.latest_message.get("text") or "").startswith("/")
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-        if topic_id in SMALL_TALK_TOPICS:
+        if rule:
+            summary = (
+                "Een vaste regel herkende dat je vraagt met wie je praat. "
+                "Op die vraag geef ik altijd eerlijk antwoord: ik ben een computerprogramma, geen mens."
+            )
+        elif topic_id in SMALL_TALK_TOPICS:
             summary = (
                 f"Je bericht leek op '{topic.title.lower()}' (zekerheid {explain.percent(confidence)}). "
                 "Daarom gaf ik een kort antwoord."
@@ -93,6 +100,8 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
                 answer=choice.answer,
                 matched_keywords=choice.matched_keywords,
                 summary_nl=summary,
+                # A greeting or a thank-you needs no source link; every real answer cites its page.
+                cite_sources=topic_id not in SMALL_TALK_TOPICS,
             ),
         )
         return []

@@ -47,6 +47,7 @@ def build(
     matched_keywords: tuple[str, ...] = (),
     escalate: bool = False,
     escalation_reason: str | None = None,
+    cite_sources: bool = True,
 ) -> dict[str, Any]:
     explanation: dict[str, Any] = {
         "decision_id": None,
@@ -54,7 +55,7 @@ def build(
         **understood(tracker),
         "action": action,
         "policy": None,
-        "sources": [{"title": s.title, "url": s.url} for s in answer.sources] if answer else [],
+        "sources": [{"title": s.title, "url": s.url} for s in answer.sources] if answer and cite_sources else [],
         "escalate": escalate,
         "escalation_reason": escalation_reason,
         "pii_redacted": [],

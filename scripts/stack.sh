@@ -7,6 +7,10 @@ source "$(dirname "$0")/lib.sh"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 GATEWAY_PORT="${GATEWAY_PORT:-8000}"
+# bot/endpoints.yml: SQLite tracker store (default). bot/endpoints.production.yml: PostgreSQL tracker store
+# and Redis lock store; it reads TRACKER_HOST, TRACKER_PORT, TRACKER_DB, TRACKER_USER, TRACKER_PASSWORD,
+# REDIS_HOST and REDIS_PORT from the environment.
+RASA_ENDPOINTS="${RASA_ENDPOINTS:-bot/endpoints.yml}"
 GOV_RASA_TOKEN="${GOV_RASA_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export GATEWAY_PORT GOV_RASA_TOKEN
 export GOV_RASA_URL="http://127.0.0.1:$RASA_PORT" GOV_ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
@@ -30,8 +34,9 @@ SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
 echo $! >> "$pids_file"
 
 log "Starting Rasa on 127.0.0.1:$RASA_PORT with ${model#$ROOT/}"
-ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="$VAR_DIR/rasa-tracker.db" TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
-  "$BOT_VENV/bin/rasa" run --model "$model" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="${TRACKER_DB:-$VAR_DIR/rasa-tracker.db}" \
+  TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
+  "$BOT_VENV/bin/rasa" run --model "$model" --endpoints "$RASA_ENDPOINTS" --credentials bot/credentials.yml \
   -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa.log" 2>&1 &
 echo $! >> "$pids_file"
 

@@ -210,7 +210,8 @@ def _complete_explanations(replies: list[BotReply], traces: list[ActionTrace], *
 
 
 def _safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch) -> BotReply:
-    """When Rasa is down a crisis or a request for a person is still answered, from the same curated text."""
+    """When Rasa is down a message the rule layer caught (a crisis, a request for a person, a question whether
+    the citizen talks to a machine) is still answered, from the same curated text."""
     topic = runtime.knowledge.topic(safety.intent)
     answer = topic.default_answer
     return BotReply(
@@ -226,7 +227,7 @@ def _safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch) -> BotReply
             "action": "gateway_safety_reply",
             "policy": "SafetyRuleLayer",
             "sources": [{"title": s.title, "url": s.url} for s in answer.sources],
-            "escalate": True,
+            "escalate": topic.escalation_reason is not None,
             "escalation_reason": topic.escalation_reason,
             "pii_redacted": [],
             "model_version": None,

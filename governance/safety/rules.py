@@ -15,8 +15,9 @@ import yaml
 from knowledge.text import normalise
 
 # Crisis first: a message that is both (e.g. "help, mijn man slaat me, ik wil iemand spreken") is a crisis.
-CATEGORY_ORDER = ("crisis", "human")
-CATEGORY_INTENT = {"crisis": "crisis", "human": "medewerker"}
+# A question whether a person answers ("praat ik met een mens?") is answered honestly, not escalated.
+CATEGORY_ORDER = ("crisis", "bot_question", "human")
+CATEGORY_INTENT = {"crisis": "crisis", "bot_question": "bot_vraag", "human": "medewerker"}
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,24 @@ class SafetyMatch:
         return {"category": self.category, "id": self.rule_id}
 
 
+Rules = list[tuple[str, re.Pattern[str]]]
+
+
+def _compile(items: list[dict[str, str]]) -> Rules:
+    return [(item["id"], re.compile(item["pattern"], re.IGNORECASE)) for item in items]
+
+
 class SafetyRules:
-    def __init__(self, rules: dict[str, list[tuple[str, re.Pattern[str]]]]) -> None:
+    def __init__(self, rules: dict[str, Rules]) -> None:
         self._rules = rules
 
     @classmethod
     def from_file(cls, path: Path) -> SafetyRules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rules = {
-            category: [(item["id"], re.compile(item["pattern"], re.IGNORECASE)) for item in raw.get(category, [])]
-            for category in CATEGORY_ORDER
-        }
-        return cls(rules)
+        unknown = set(raw) - set(CATEGORY_ORDER)
+        if unknown:
+            raise ValueError(f"unknown rule categories in {path.name}: {sorted(unknown)}")
+        return cls({category: _compile(raw.get(category, [])) for category in CATEGORY_ORDER})
 
     def match(self, text: str) -> SafetyMatch | None:
         plain = normalise(text)

@@ -64,6 +64,21 @@ def test_button_choice_uses_the_question_typed_before(dispatcher):
     assert "knop" in message["explanation"]["summary_nl"]
 
 
+def test_rule_routed_question_about_the_bot_gets_the_honest_main_answer(dispatcher):
+    history = [
+        user_event("hoe werkt het aanvragen van een paspoort", "reisdocument", 0.9),
+        *bot_turn("action_answer_from_knowledge_base"),
+    ]
+    metadata = {"safety_rule": {"category": "bot_question", "id": "asks_if_human"}}
+    tracker = tracker_for(user_event("/bot_vraag", "bot_vraag", 1.0, metadata=metadata), history=history)
+    run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
+
+    [message] = sent(dispatcher)
+    assert message["explanation"]["answer_id"] == "bot_vraag/robot"
+    assert "geen mens" in message["text"]
+    assert "vaste regel" in message["explanation"]["summary_nl"] and "knop" not in message["explanation"]["summary_nl"]
+
+
 def test_eligibility_question_gets_information_and_route_not_a_verdict(dispatcher):
     tracker = tracker_for(user_event("krijg ik bijstand", "bijstand", 0.95))
     run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
@@ -71,6 +86,13 @@ def test_eligibility_question_gets_information_and_route_not_a_verdict(dispatche
     text = sent(dispatcher)[0]["text"]
     assert not text.lower().startswith(("ja", "nee"))
     assert "aanvragen" in text and "medewerker" in text
+
+
+def test_small_talk_is_answered_without_a_source_link(dispatcher):
+    tracker = tracker_for(user_event("hallo", "greet", 0.99))
+    run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
+    [message] = sent(dispatcher)
+    assert message["text"].startswith("Hallo") and message["explanation"]["sources"] == []
 
 
 def test_out_of_scope_gets_a_polite_dutch_answer(dispatcher):

@@ -56,8 +56,8 @@ def ask(client: httpx.Client, text: str) -> dict:
     return reply.json()["messages"][0]
 
 
-def heldout() -> list[tuple[str, str]]:
-    data = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text(encoding="utf-8"))
+def heldout(name: str) -> list[tuple[str, str]]:
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / name).read_text(encoding="utf-8"))
     return [
         (b["intent"], line.strip()[2:])
         for b in data["nlu"]
@@ -82,12 +82,13 @@ def test_ready_with_model_and_figures(stack):
     print(f"\nstart-up to ready: {info['startup_seconds']:.1f} s; RSS MB: {rss}")
 
 
-def test_heldout_questions_through_the_api(stack):
+@pytest.mark.parametrize("heldout_set", ["heldout.yml", "heldout_blind.yml"])
+def test_heldout_questions_through_the_api(stack, heldout_set):
     client, _ = stack
     correct = 0
     per_topic: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     missed_escalations, false_escalations, wrong = [], [], []
-    for gold, text in heldout():
+    for gold, text in heldout(heldout_set):
         message = ask(client, text)
         explanation = message["explanation"]
         assert message["role"] == "assistant" and explanation["decision_id"] and explanation["summary_nl"]
@@ -107,7 +108,7 @@ def test_heldout_questions_through_the_api(stack):
             assert explanation["sources"], text
     total = sum(n for _, n in per_topic.values())
     accuracy = correct / total
-    print(f"\nsystem topic accuracy on the held-out set: {accuracy:.4f} ({correct}/{total})")
+    print(f"\n{heldout_set}: system topic accuracy {accuracy:.4f} ({correct}/{total})")
     print(f"false escalations: {len(false_escalations)} {false_escalations}")
     for gold, got, text in wrong:
         print(f"  {gold} -> {got}: {text}")

@@ -81,6 +81,21 @@ def test_request_for_person_is_routed_by_rule(client, conversation, bot):
     assert explanation["escalate"] is True and explanation["escalation_reason"] == "citizen_request"
 
 
+def test_question_about_the_assistant_is_routed_to_the_honest_answer(client, conversation, bot):
+    send(client, conversation, text="praat ik met een mens")
+    assert bot.sent[-1]["message"] == "/bot_vraag"
+    assert bot.sent[-1]["metadata"]["safety_rule"]["category"] == "bot_question"
+
+
+def test_question_about_the_assistant_is_answered_without_escalation_when_the_bot_is_down(client, conversation, bot):
+    bot.down = True
+    response = send(client, conversation, text="Ben je een robot?")
+    assert response.status_code == 200
+    message = response.json()["messages"][0]
+    assert "geen mens" in message["text"]
+    assert message["explanation"]["escalate"] is False and message["explanation"]["topic"] == "bot_vraag"
+
+
 def test_typed_slash_cannot_inject_an_intent(client, conversation, bot):
     send(client, conversation, text="/bijstand")
     assert bot.sent[-1]["message"] == "bijstand"

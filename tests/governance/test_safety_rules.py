@@ -59,8 +59,6 @@ ORDINARY = [
     "mijn vader is overleden wat moet ik regelen",
     "mijn moeder is dood wat nu",
     "aangifte overlijden",
-    "ben je een robot",
-    "ben je geen robot?",
     "wat kost een paspoort",
     "de stoep is niet veilig, er ligt een tegel los",
     "is het veilig om mijn paspoort op te sturen",
@@ -94,6 +92,40 @@ def test_requests_for_a_person_are_caught(text):
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_questions_are_left_to_the_model(text):
     assert RULES.match(text) is None, text
+
+
+# Questions about the assistant itself: bot_vraag must answer them honestly, nobody is escalated.
+ASKS_WHETHER_HUMAN = [
+    "praat ik met een mens",
+    "Spreek ik nu met een medewerker of met een robot?",
+    "ben jij een echt persoon",
+    "is dit een mens of een computer",
+    "chat ik met een bot",
+    "ben ik met een persoon aan het chatten",
+]
+
+
+@pytest.mark.parametrize("text", [*ASKS_WHETHER_HUMAN, "Ben je een robot?", "ben jij ai", "are you a bot"])
+def test_asking_whether_it_is_a_person_gets_the_honest_answer_not_a_handover(text):
+    match = RULES.match(text)
+    assert match is not None and match.category == "bot_question" and match.intent == "bot_vraag", text
+
+
+def test_a_request_phrased_after_such_a_question_is_still_caught():
+    match = RULES.match("ben je een robot? ik wil een medewerker spreken")
+    assert match is not None and match.category == "human"
+
+
+def test_unknown_rule_category_is_refused(tmp_path):
+    rules_file = tmp_path / "rules.yml"
+    rules_file.write_text("crisis: []\nhuman: []\nhuman_exceptions: []\n")
+    with pytest.raises(ValueError, match="unknown rule categories"):
+        SafetyRules.from_file(rules_file)
+
+
+def test_crisis_wins_over_a_question_about_the_assistant():
+    match = RULES.match("ben je een robot? mijn partner slaat me")
+    assert match is not None and match.category == "crisis"
 
 
 def test_crisis_wins_over_a_request_for_a_person():

@@ -44,17 +44,21 @@ def test_every_topic_has_at_least_30_distinct_training_examples():
         assert len(distinct) >= 30, f"{topic}: {len(distinct)}"
 
 
-def test_heldout_set_has_at_least_6_per_topic():
-    heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
-    for topic in TOPICS:
-        assert len(heldout.get(topic, [])) >= 6, topic
+HELDOUT_SETS = ("heldout.yml", "heldout_blind.yml")
 
 
-def test_no_heldout_sentence_is_in_the_training_data():
+def test_each_heldout_set_has_at_least_6_per_topic():
+    for name in HELDOUT_SETS:
+        heldout = examples(ROOT / "tests" / "nlu" / name)
+        for topic in TOPICS:
+            assert len(heldout.get(topic, [])) >= 6, (name, topic)
+
+
+def test_no_heldout_sentence_is_in_the_training_data_or_the_other_set():
     trained = {plain(e) for lines in training().values() for e in lines}
-    heldout = [e for lines in examples(ROOT / "tests" / "nlu" / "heldout.yml").values() for e in lines]
-    copied = [e for e in heldout if plain(e) in trained]
-    assert copied == []
+    first, blind = ([e for lines in examples(ROOT / "tests" / "nlu" / n).values() for e in lines] for n in HELDOUT_SETS)
+    assert [e for e in first + blind if plain(e) in trained] == []
+    assert [e for e in blind if plain(e) in {plain(f) for f in first}] == []
 
 
 def test_no_example_is_listed_under_two_intents():

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_ACCURACY = 0.90
 
@@ -21,7 +23,8 @@ def trained_model() -> Path:
     return models[-1]
 
 
-def test_heldout_accuracy_is_at_least_90_percent(tmp_path, capsys):
+@pytest.mark.parametrize("heldout_set", ["heldout.yml", "heldout_blind.yml"])
+def test_heldout_accuracy_is_at_least_90_percent(heldout_set, tmp_path, capsys):
     report_path = tmp_path / "nlu_eval.json"
     result = subprocess.run(
         [
@@ -30,7 +33,7 @@ def test_heldout_accuracy_is_at_least_90_percent(tmp_path, capsys):
             "--model",
             str(trained_model()),
             "--data",
-            str(ROOT / "tests" / "nlu" / "heldout.yml"),
+            str(ROOT / "tests" / "nlu" / heldout_set),
             "--report",
             str(report_path),
         ],
@@ -42,7 +45,7 @@ def test_heldout_accuracy_is_at_least_90_percent(tmp_path, capsys):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     with capsys.disabled():
-        print("\n" + result.stdout)
+        print(f"\n== {heldout_set}\n" + result.stdout)
     report = json.loads(report_path.read_text())
     assert report["total"] >= 28 * 6
     assert report["overall_accuracy"] >= REQUIRED_ACCURACY
