@@ -69,7 +69,7 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
         # last typed message belongs to an earlier question, so the topic's main answer is the right one.
         choice = knowledge.choose_answer(topic_id, "" if rule else citizen_text(tracker))
         via_button = not rule and (tracker.latest_message.get("text") or "").startswith("/")
-        confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        confidence = explain.intent_confidence(tracker)
         if rule:
             summary = (
                 "Een vaste regel herkende dat je vraagt met wie je praat. "

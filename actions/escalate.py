@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,7 +25,7 @@ def how_recognised(tracker: Tracker) -> str:
         return "een vaste veiligheidsregel herkende woorden in je bericht"
     if (tracker.latest_message.get("text") or "").startswith("/"):
         return "je koos dit met een knop"
-    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    confidence = explain.intent_confidence(tracker)
     return f"het taalmodel herkende dit (zekerheid {explain.percent(confidence)})"
 
 
@@ -52,55 +53,58 @@ def offer_human_after_misses(dispatcher: CollectingDispatcher, tracker: Tracker,
     )
 
 
-class ActionHandleCrisis(ExplainedAction):
+class EscalatingTopicAction(ExplainedAction, abc.ABC):
+    """Answer a topic that always brings in a person; its escalation reason comes from its knowledge file,
+    the same place the gateway reads it when it must answer without Rasa."""
+
+    topic: str
+
+    @abc.abstractmethod
+    def summary(self, tracker: Tracker) -> str: ...
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        topic = get_knowledge_base().topic(self.topic)
+        self.send(
+            dispatcher,
+            text=topic.default_answer.text,
+            explanation=explain.build(
+                tracker,
+                topic=topic.id,
+                action=self.name(),
+                answer=topic.default_answer,
+                escalate=True,
+                escalation_reason=topic.escalation_reason,
+                summary_nl=self.summary(tracker),
+            ),
+        )
+        return []
+
+
+class ActionHandleCrisis(EscalatingTopicAction):
     """Help numbers at once, whatever the hour, and escalation to a person (contract: reason crisis)."""
+
+    topic = "crisis"
 
     def name(self) -> str:
         return "action_handle_crisis"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        answer = get_knowledge_base().topic("crisis").default_answer
-        self.send(
-            dispatcher,
-            text=answer.text,
-            explanation=explain.build(
-                tracker,
-                topic="crisis",
-                action=self.name(),
-                answer=answer,
-                escalate=True,
-                escalation_reason="crisis",
-                summary_nl=(
-                    f"Je bericht ging mogelijk over een noodsituatie: {how_recognised(tracker)}. "
-                    "Bij zo'n bericht geef ik altijd direct de hulpnummers en vraag ik een medewerker om mee te kijken."
-                ),
-            ),
+    def summary(self, tracker: Tracker) -> str:
+        return (
+            f"Je bericht ging mogelijk over een noodsituatie: {how_recognised(tracker)}. "
+            "Bij zo'n bericht geef ik altijd direct de hulpnummers en vraag ik een medewerker om mee te kijken."
         )
-        return []
 
 
-class ActionOfferHuman(ExplainedAction):
+class ActionOfferHuman(EscalatingTopicAction):
     """The citizen asked for a person: say so plainly and escalate (contract: reason citizen_request)."""
+
+    topic = "medewerker"
 
     def name(self) -> str:
         return "action_offer_human"
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        answer = get_knowledge_base().topic("medewerker").default_answer
-        self.send(
-            dispatcher,
-            text=answer.text,
-            explanation=explain.build(
-                tracker,
-                topic="medewerker",
-                action=self.name(),
-                answer=answer,
-                escalate=True,
-                escalation_reason="citizen_request",
-                summary_nl=f"Je vroeg om een medewerker: {how_recognised(tracker)}. Een mens kan je altijd verder helpen.",
-            ),
-        )
-        return []
+    def summary(self, tracker: Tracker) -> str:
+        return f"Je vroeg om een medewerker: {how_recognised(tracker)}. Een mens kan je altijd verder helpen."
 
 
 class ActionDeclineHuman(ExplainedAction):

@@ -20,6 +20,10 @@ def percent(confidence: float) -> str:
     return f"{round(confidence * 100)}%"
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
 def understood(tracker: Tracker) -> dict[str, Any]:
     """What NLU made of the latest message: intent, confidence, ranking, entities."""
     message = tracker.latest_message
@@ -31,7 +35,7 @@ def understood(tracker: Tracker) -> dict[str, Any]:
     entities = [{"entity": e.get("entity"), "value": e.get("value")} for e in (message.get("entities") or []) if e.get("entity")]
     return {
         "intent": intent.get("name"),
-        "confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "confidence": round(intent_confidence(tracker), 4),
         "intent_ranking": ranking,
         "entities": entities,
     }

@@ -160,6 +160,22 @@ def test_two_misses_offer_a_person(stack):
     assert "/medewerker" in [b["payload"] for b in second["buttons"]]
 
 
+def test_action_server_down_gives_503_and_not_ready(stack):
+    client, info = stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    os.kill(info["pids"]["actions"], signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while client.get("/readyz").status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert client.get("/readyz").json()["checks"]["action_server"] == "unreachable"
+    reply = client.post(
+        f"/api/v1/conversations/{created['conversation_id']}/messages", json={"text": "wat kost een paspoort"}, headers=headers
+    )
+    assert reply.status_code == 503
+    assert "14 0123" in reply.json()["detail"]
+
+
 def test_rasa_down_gives_503_with_contact_details_and_keeps_the_message(stack):
     client, info = stack
     created = client.post("/api/v1/conversations", json={}).json()

@@ -37,6 +37,14 @@ CRISIS = [
     "kindermishandeling melden",
     "suïcide",
     "ik denk aan suicide",
+    "ik zie het echt niet meer zitten",
+    "ik wil slapen en nooit meer wakker worden",
+    "ik heb pillen geslikt om er een eind aan te maken",
+    "ik durf niet meer naar huis",
+    "mijn stiefvader misbruikt me",
+    "mijn buurman bedreigt me met een mes",
+    "er is brand in mijn flat",
+    "iemand is bewusteloos op straat",
 ]
 
 HUMAN = [
@@ -53,6 +61,9 @@ HUMAN = [
     "ik wil geen chatbot",
     "kan iemand mij bellen",
     "graag een medewerker",
+    "kunt u mij terugbellen",
+    "ik wil teruggebeld worden",
+    "ik wil contact met een medewerker",
 ]
 
 ORDINARY = [
@@ -73,6 +84,12 @@ ORDINARY = [
     "mijn kind is geboren",
     "hoe lang duurt het voordat iemand reageert op mijn aanvraag",
     "the weather is nice",
+    "ik zie het niet zitten om weer te verhuizen",
+    "ik kan niet meer zelf koken",
+    "brandweer",
+    "ik wil een brandmelder ophangen",
+    "wie moet ik bellen over mijn paspoort",
+    "hoe neem ik contact op met de gemeente",
     "",
 ]
 
@@ -137,3 +154,11 @@ def test_every_rule_has_an_id_that_is_reported():
     match = RULES.match("ik denk aan zelfmoord")
     assert match is not None
     assert match.as_metadata() == {"category": "crisis", "id": "suicide_words"}
+
+
+def test_every_category_in_the_rules_file_has_rules():
+    import yaml
+
+    raw = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "safety_rules.yml").read_text())
+    assert set(raw) == {"crisis", "bot_question", "human"}
+    assert all(raw[category] for category in raw)
