@@ -96,9 +96,11 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
             raise Problem(422, "unknown_button", texts.get("unknown_button"))
         return Turn(text=body.payload.strip(), rasa_message=body.payload.strip(), safety=None)
     max_chars = runtime.settings.max_message_chars
-    if len(body.text or "") > max_chars * 2 or len(clean_text(body.text or "")) > max_chars:
+    raw = body.text or ""
+    # Far over the limit is refused before any work on it; otherwise the limit applies to the cleaned text.
+    text = clean_text(raw) if len(raw) <= max_chars * 2 else raw
+    if len(text) > max_chars:
         raise Problem(413, "message_too_long", texts.get("message_too_long", max_chars=max_chars))
-    text = clean_text(body.text or "")
     if not text:
         raise Problem(422, "empty_message", texts.get("empty_message"))
     safety = runtime.safety_rules.match(text)
