@@ -19,13 +19,10 @@ OFFERABLE = frozenset(ANSWER_TOPICS + ESCALATING_TOPICS)
 
 
 def likely_topics(tracker: Tracker, *, limit: int, min_confidence: float) -> list[tuple[str, float]]:
+    """The two most likely real topics always, and more (up to `limit`) only when they are not far-fetched."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    topics = [
-        (r["name"], float(r.get("confidence") or 0.0))
-        for r in ranking
-        if r.get("name") in OFFERABLE and float(r.get("confidence") or 0.0) >= min_confidence
-    ]
-    return topics[:limit]
+    offerable = [(r["name"], float(r.get("confidence") or 0.0)) for r in ranking if r.get("name") in OFFERABLE]
+    return [(name, confidence) for i, (name, confidence) in enumerate(offerable[:limit]) if i < 2 or confidence >= min_confidence]
 
 
 class ActionClarify(ExplainedAction):

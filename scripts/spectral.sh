@@ -9,4 +9,5 @@ if [ ! -x "$tools/node_modules/.bin/spectral" ]; then
   log "Installing Spectral from the npm registry…"
   (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
-"$tools/node_modules/.bin/spectral" lint --ruleset "$tools/adr-ruleset.yaml" --fail-severity error "$document"
+# ADR_RULESET may point at another ruleset file, e.g. a local copy of Logius' official linter.yaml.
+"$tools/node_modules/.bin/spectral" lint --ruleset "${ADR_RULESET:-$tools/adr-ruleset.yaml}" --fail-severity error "$document"

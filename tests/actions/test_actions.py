@@ -135,6 +135,14 @@ def test_clarify_offers_the_most_likely_topics_without_small_talk(dispatcher):
     assert "40%" in explanation["summary_nl"]
 
 
+def test_clarify_always_offers_two_topics_even_when_both_are_unlikely(dispatcher):
+    ranking = [("nlu_fallback", 0.45), ("goodbye", 0.9), ("afval", 0.03), ("parkeren", 0.02), ("wmo", 0.01)]
+    tracker = tracker_for(user_event("hmm", "nlu_fallback", 0.45, ranking))
+    run(ActionClarify(), dispatcher, tracker)
+    payloads = [b["payload"] for b in sent(dispatcher)[0]["buttons"]]
+    assert payloads == ["/afval", "/parkeren", "/decline_human"]
+
+
 def test_second_miss_in_a_row_offers_a_person(dispatcher):
     history = [user_event("blabla", "nlu_fallback", 0.3, [("nlu_fallback", 0.55), ("afval", 0.3)]), *bot_turn("action_clarify")]
     tracker = tracker_for(user_event("qwerty", "nlu_fallback", 0.2, [("nlu_fallback", 0.55), ("parkeren", 0.2)]), history=history)
