@@ -31,7 +31,7 @@ format: setup ## format the code with ruff
 	@.venv-gov/bin/ruff format . && .venv-gov/bin/ruff check --fix .
 
 validate: setup ## rasa data validate
-	@.venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data/nlu bot/rules.yml bot/rules_answers.yml
+	@source scripts/lib.sh && cd "$$ROOT" && PYTHONPATH="$$ROOT" "$$BOT_VENV/bin/rasa" data validate "$${RASA_PROJECT_ARGS[@]}"
 
 eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on both held-out sets
 	@for set in heldout heldout_blind; do \

@@ -39,6 +39,9 @@ find_python311() {
   return 1
 }
 
+# The Rasa project: config, domain and training data, as `rasa train` and `rasa data validate` take them.
+RASA_PROJECT_ARGS=(--config bot/config.yml --domain bot/domain --data data/nlu bot/rules.yml bot/rules_answers.yml)
+
 # Fingerprint of everything the trained model depends on: a change means retraining.
 training_fingerprint() {
   (cd "$ROOT" && cat bot/config.yml bot/components/*.py knowledge/text.py bot/domain/*.yml bot/rules*.yml data/nlu/*.yml requirements/bot.lock | sha256sum | cut -c1-12)

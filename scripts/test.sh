@@ -16,8 +16,7 @@ step() {  # name command...
 export PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 GA_MODEL="$(model_path)"
 step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
-step "rasa data validate" "$BOT_VENV/bin/rasa" data validate --config bot/config.yml --domain bot/domain \
-  --data data/nlu bot/rules.yml bot/rules_answers.yml
+step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
 step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/governance tests/knowledge --junitxml="$reports/governance.xml"
 step "action and NLU tests (Python 3.10, Rasa)" "$BOT_VENV/bin/python" -m pytest -q -p no:cacheprovider \

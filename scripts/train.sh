@@ -12,9 +12,7 @@ log "Training the model (about 2-3 minutes on 2 cores; progress below)…"
 started=$(date +%s)
 cd "$ROOT"
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$ROOT"
-"$BOT_VENV/bin/rasa" train \
-  --config bot/config.yml --domain bot/domain \
-  --data data/nlu bot/rules.yml bot/rules_answers.yml \
+"$BOT_VENV/bin/rasa" train "${RASA_PROJECT_ARGS[@]}" \
   --out "$MODELS_DIR" --fixed-model-name "$(basename "$target" .tar.gz)"
 find "$MODELS_DIR" -name 'gemeente-assistent-*.tar.gz' ! -name "$(basename "$target")" -delete
 log "Model trained in $(( $(date +%s) - started )) s: ${target#$ROOT/}"
