@@ -34,7 +34,7 @@ class ExplainedAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         try:
             return await self.respond(dispatcher, tracker, domain)
-        except Exception:
+        except Exception:  # a citizen must always get an answer; the log says why the action failed
             logger.exception("action %s failed", self.name())
             municipality = get_municipality()
             self.send(
