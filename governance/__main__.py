@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import socket
 import sys
 
 from governance import migrations
+from governance.audit.service import Actor
 from governance.config import get_settings
+from governance.staff.models import ROLES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,8 +22,23 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.add_argument("--output", default="-")
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account; prints its bearer token as the last line")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    user_sub.add_parser("list", help="list accounts")
+    disable = user_sub.add_parser("disable", help="revoke an account's token")
+    disable.add_argument("--id", required=True)
+    audit_cmd = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the hash chain; exit 1 when it is broken")
     args = parser.parse_args(argv)
 
+    if args.command == "user":
+        return _user(args)
+    if args.command == "audit":
+        return _audit(args)
     if args.command == "migrate":
         migrations.upgrade()
     elif args.command == "serve":
@@ -40,6 +59,56 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
     return 0
+
+
+def _cli_actor() -> Actor:
+    """Account changes from the command line are audited too, with the operating-system user as actor."""
+    user = getpass.getuser()
+    return Actor(id=f"cli:{user}"[:40], name=user, role="cli", origin=f"cli@{socket.gethostname()}")
+
+
+def _session():
+    from governance.db import make_engine, make_session_factory
+
+    migrations.upgrade()
+    engine = make_engine(get_settings().database_url)
+    return make_session_factory(engine)()
+
+
+def _user(args: argparse.Namespace) -> int:
+    from governance.staff import service
+    from governance.staff.models import StaffAccount
+
+    with _session() as session:
+        if args.user_command == "add":
+            try:
+                account, token = service.create_account(session, _cli_actor(), name=args.name, role=args.role)
+            except ValueError:
+                print("error: --name is empty", file=sys.stderr)
+                return 2
+            print(f"created {account.role} account {account.id} for {account.name}; keep this token secret:")
+            print(token)
+        elif args.user_command == "list":
+            for account in service.list_accounts(session):
+                status = "active" if account.active else "disabled"
+                print(f"{account.id}\t{account.role}\t{status}\t{account.name}")
+        elif args.user_command == "disable":
+            account = session.get(StaffAccount, args.id)
+            if account is None:
+                print(f"error: no account {args.id}", file=sys.stderr)
+                return 1
+            service.disable_account(session, _cli_actor(), account)
+            print(f"disabled {account.id}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from governance.audit import service as audit
+
+    with _session() as session:
+        result = audit.verify(session)
+    print(json.dumps(result.__dict__))
+    return 0 if result.valid else 1
 
 
 if __name__ == "__main__":

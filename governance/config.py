@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     municipality_file: Path = PROJECT_ROOT / "data" / "municipality.yml"
     knowledge_dir: Path = PROJECT_ROOT / "data" / "knowledge"
     safety_rules_file: Path = PROJECT_ROOT / "data" / "safety_rules.yml"
+
+    chat_staffed: Literal["schedule", "always", "never"] = Field(
+        "schedule",
+        description="schedule: staff take chats during opening_hours.chat in data/municipality.yml; "
+        "always/never override it (e.g. an extra staffed evening after a letter went out)",
+    )
+    default_handling_minutes: float = Field(6.0, gt=0, description="Expected handling time while there is no history yet")
+    wait_history_size: int = Field(20, ge=1, description="How many recently handled chats the expected wait is based on")
+
+    stream_poll_seconds: float = Field(2.0, gt=0, description="How often an event stream re-reads the database")
 
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024

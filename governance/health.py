@@ -7,9 +7,24 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from governance.deps import RuntimeDep
+from governance.handover import killswitch
 from governance.migrations import head_revision
 
 router = APIRouter(include_in_schema=False)
+
+
+def _kill_switch(runtime) -> dict | None:
+    """The kill switch does not make the service unready (citizens still reach people); it is shown here."""
+    try:
+        with runtime.session_factory() as session:
+            state = killswitch.current(session)
+    except Exception:  # noqa: BLE001 - a database failure is reported under checks already
+        return None
+    return {
+        "enabled": state.enabled,
+        "reason": state.reason,
+        "since": state.changed_at.isoformat() if state.changed_at else None,
+    }
 
 
 @router.get("/healthz")
@@ -33,5 +48,10 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         "action_server": "ok" if actions_ok else "unreachable",
     }
     ready = all(v == "ok" for v in checks.values())
-    body = {"status": "ready" if ready else "not ready", "checks": checks, "model_version": model.model_version}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": checks,
+        "model_version": model.model_version,
+        "kill_switch": _kill_switch(runtime),
+    }
     return JSONResponse(body, status_code=200 if ready else 503)

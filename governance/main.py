@@ -12,14 +12,18 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from governance import API_VERSION, health
+from governance.audit.router import router as audit_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
 from governance.db import make_engine, make_session_factory
+from governance.decision.router import router as decision_router
 from governance.errors import install_error_handlers, problem_response
+from governance.handover.router import router as escalation_router
 from governance.openapi import build_openapi
 from governance.rasa_client import RasaClient
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
+from governance.staff.router import router as staff_router
 from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
 
@@ -55,6 +59,10 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.state.runtime = runtime
     install_error_handlers(api)
     api.include_router(conversation_router)
+    api.include_router(escalation_router)
+    api.include_router(staff_router)
+    api.include_router(decision_router)
+    api.include_router(audit_router)
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
@@ -102,6 +110,10 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     @app.get("/", include_in_schema=False)
     def widget_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Content-Security-Policy": CSP})
+
+    @app.get("/staff", include_in_schema=False)
+    def staff_console() -> FileResponse:
+        return FileResponse(STATIC_DIR / "staff.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.exception_handler(404)
     async def _not_found(_: Request, __: Exception) -> JSONResponse:

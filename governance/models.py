@@ -1,6 +1,20 @@
 """All tables, imported in one place so Alembic's autogenerate and create_all see every model."""
 
+from governance.audit.models import AuditChainHead, AuditEntry
 from governance.conversation.models import Conversation, Message
 from governance.decision.models import DecisionRecord
+from governance.handover.models import CallbackRequest, Escalation, StaffNote, SystemSwitch
+from governance.staff.models import StaffAccount
 
-__all__ = ["Conversation", "DecisionRecord", "Message"]
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "CallbackRequest",
+    "Conversation",
+    "DecisionRecord",
+    "Escalation",
+    "Message",
+    "StaffAccount",
+    "StaffNote",
+    "SystemSwitch",
+]

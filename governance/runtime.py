@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from governance.config import Settings
+from governance.db import utc_now
+from governance.events import ChangeBus
 from governance.rasa_client import ActionTrace, ModelStatus
 from governance.safety.rules import SafetyRules
 from governance.texts import Texts
@@ -35,3 +39,6 @@ class Runtime:
     knowledge: KnowledgeBase
     municipality: Municipality
     texts: Texts
+    events: ChangeBus = field(default_factory=ChangeBus)
+    # What time it is for office hours and queue estimates; tests freeze it.
+    clock: Callable[[], dt.datetime] = utc_now

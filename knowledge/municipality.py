@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -19,6 +21,67 @@ WEEKDAYS_NL = {
 }
 
 
+WEEKDAY_KEYS = list(WEEKDAYS_NL)
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """When the contact centre is staffed: a weekly schedule in local time, minus public holidays.
+
+    Decides whether a citizen who wants a person is put in the live queue or offered a call-back.
+    """
+
+    timezone: ZoneInfo
+    weekly: dict[int, tuple[dt.time, dt.time]]  # ISO weekday index 0 = monday
+    holidays: frozenset[dt.date]
+
+    @classmethod
+    def from_config(cls, hours: dict[str, Any], key: str) -> OfficeHours:
+        schedule = hours.get(key) or hours["phone"]
+        weekly = {}
+        for index, day in enumerate(WEEKDAY_KEYS):
+            if day in schedule:
+                start, end = (dt.time.fromisoformat(str(t)) for t in schedule[day])
+                weekly[index] = (start, end)
+        return cls(
+            timezone=ZoneInfo(hours.get("timezone", "Europe/Amsterdam")),
+            weekly=weekly,
+            holidays=frozenset(dt.date.fromisoformat(str(d)) for d in hours.get("holidays") or []),
+        )
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(self.timezone)
+        if local.date() in self.holidays or local.weekday() not in self.weekly:
+            return False
+        start, end = self.weekly[local.weekday()]
+        return start <= local.time() < end
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime | None:
+        """The next moment the contact centre opens (None if the schedule is empty for two weeks)."""
+        local = moment.astimezone(self.timezone)
+        for offset in range(0, 15):
+            day = local.date() + dt.timedelta(days=offset)
+            if day in self.holidays or day.weekday() not in self.weekly:
+                continue
+            start, _ = self.weekly[day.weekday()]
+            opening = dt.datetime.combine(day, start, tzinfo=self.timezone)
+            if opening > local:
+                return opening
+        return None
+
+
+def describe_moment_nl(moment: dt.datetime, now: dt.datetime) -> str:
+    """'morgen om 8.30 uur' / 'maandag om 8.30 uur' (B1 Dutch, local time)."""
+    local = moment.astimezone(now.tzinfo) if moment.tzinfo else moment
+    days = (local.date() - now.date()).days
+    clock = f"{local.hour}.{local.minute:02d} uur"
+    if days == 0:
+        return f"vandaag om {clock}"
+    if days == 1:
+        return f"morgen om {clock}"
+    return f"{WEEKDAYS_NL[WEEKDAY_KEYS[local.weekday()]]} {local.day}-{local.month} om {clock}"
+
+
 @dataclass(frozen=True)
 class Municipality:
     """Typed view of data/municipality.yml; `raw` keeps everything for exports that need more."""
@@ -31,6 +94,7 @@ class Municipality:
     phone_hours: str
     desk_hours: str
     privacy_email: str
+    chat_hours: OfficeHours
     raw: dict[str, Any] = field(repr=False)
 
     def template_values(self) -> dict[str, str]:
@@ -72,5 +136,6 @@ def load_municipality(path: Path) -> Municipality:
         phone_hours=hours["text"],
         desk_hours=hours["desk_text"],
         privacy_email=raw["privacy"]["email"],
+        chat_hours=OfficeHours.from_config(hours, "chat"),
         raw=raw,
     )

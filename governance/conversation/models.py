@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, UTCDateTime, utc_now
@@ -29,11 +29,17 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "message"
+    # Two writers can never give a conversation the same sequence number (see service._lock_conversation).
+    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # citizen, assistant, agent, system
+    # Which staff account wrote an agent message (the citizen sees only "medewerker").
+    author_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # A form the widget shows with this message (e.g. the call-back request outside office hours).
+    form: Mapped[str | None] = mapped_column(String(20), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -4,35 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, status
+from fastapi import APIRouter, Body, Header, Request, status
+from fastapi.responses import StreamingResponse
 
 from governance.conversation import service
-from governance.conversation.models import Message
 from governance.conversation.schemas import (
+    CallbackCreate,
+    CallbackCreated,
     ConversationCreate,
     ConversationCreated,
     MessageCreate,
-    MessageOut,
     MessageReply,
     Transcript,
 )
+from governance.conversation.stream import conversation_snapshot, message_out, state_payload
 from governance.deps import RuntimeDep, SessionDep
+from governance.events import conversation_topic
+from governance.handover import service as handover
 from governance.openapi import problem_responses
+from governance.sse import event_stream, last_event_id
 
 router = APIRouter(prefix="/conversations", tags=["Gesprekken"])
 
 AuthorizationHeader = Annotated[str | None, Header(alias="Authorization", description="Bearer <token van het gesprek>")]
-
-
-def _out(message: Message) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        role=message.role,  # type: ignore[arg-type]
-        text=message.text,
-        buttons=message.buttons or [],
-        explanation=message.explanation,  # type: ignore[arg-type]
-        created_at=message.created_at,
-    )
 
 
 @router.post(
@@ -52,14 +46,14 @@ def start_conversation(
         conversation_id=conversation.id,
         token=token,
         state=conversation.state,
-        messages=[_out(m) for m in conversation.messages],
+        messages=[message_out(m) for m in conversation.messages],
     )
 
 
 @router.post(
     "/{conversation_id}/messages",
     response_model=MessageReply,
-    responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
     summary="Stuur een bericht",
     description="Stuur een vraag (text) of kies een knop (payload). Het antwoord bevat per bericht een uitleg.",
     operation_id="sendMessage",
@@ -73,7 +67,7 @@ async def send_message(
 ) -> MessageReply:
     conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     replies = await service.handle_citizen_message(session, runtime, conversation, body)
-    return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[_out(m) for m in replies])
+    return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[message_out(m) for m in replies])
 
 
 @router.get(
@@ -88,9 +82,71 @@ def get_conversation(
     conversation_id: str, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
 ) -> Transcript:
     conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    state = state_payload(session, runtime, conversation)
     return Transcript(
         conversation_id=conversation.id,
         state=conversation.state,
         created_at=conversation.created_at,
-        messages=[_out(m) for m in conversation.messages],
+        messages=[message_out(m) for m in conversation.messages],
+        queue_position=state["queue_position"],
+        expected_wait_seconds=state["expected_wait_seconds"],
     )
+
+
+@router.get(
+    "/{conversation_id}/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: message en state",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(400, 401, 403, 404),
+    },
+    summary="Volg het gesprek live",
+    description=(
+        "Server-sent events met nieuwe berichten (event `message`, id = volgnummer) en de status met plaats in "
+        "de rij en verwachte wachttijd (event `state`). Stuur Last-Event-ID mee om verder te gaan na een "
+        "onderbreking; zonder Last-Event-ID komen alleen nieuwe berichten."
+    ),
+    operation_id="streamConversation",
+)
+def stream_conversation(
+    conversation_id: str, request: Request, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
+) -> StreamingResponse:
+    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    session.commit()
+    return event_stream(
+        request,
+        runtime.events,
+        [conversation_topic(conversation.id)],
+        conversation_snapshot(runtime, conversation.id),
+        (last_event_id(request), None),
+        poll_seconds=runtime.settings.stream_poll_seconds,
+    )
+
+
+@router.post(
+    "/{conversation_id}/callback",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CallbackCreated,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+    summary="Vraag om teruggebeld te worden",
+    description=(
+        "Buiten de openingstijden van de chat: laat je naam, telefoonnummer of e-mailadres en je vraag achter, "
+        "met toestemming. Een medewerker neemt contact op."
+    ),
+    operation_id="requestCallback",
+)
+def request_callback(
+    conversation_id: str,
+    body: CallbackCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    authorization: AuthorizationHeader = None,
+) -> CallbackCreated:
+    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    details = service.parse_callback(runtime, body)
+    context = service.handover_context(session, conversation)
+    message = handover.submit_callback(session, runtime, conversation, reason=context.reason, **details)
+    return CallbackCreated(conversation_id=conversation.id, state=conversation.state, messages=[message_out(message)])

@@ -61,11 +61,30 @@ class Explanation(BaseModel):
 
 class MessageOut(BaseModel):
     id: str
+    seq: int = Field(description="Volgnummer in het gesprek; ook de id van het event in de stream")
     role: Literal["citizen", "assistant", "agent", "system"]
     text: str
     buttons: list[Button] = []
     explanation: Explanation | None = None
+    form: Literal["callback"] | None = Field(None, description="Een formulier dat de widget bij dit bericht toont")
     created_at: dt.datetime
+
+
+class CallbackCreate(BaseModel):
+    """A call-back request outside office hours. Phone or e-mail is needed, and consent."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=200)
+    question: str = Field(min_length=1, max_length=1000)
+    consent: bool
+
+
+class CallbackCreated(BaseModel):
+    conversation_id: str
+    state: str
+    messages: list[MessageOut]
 
 
 class ConversationCreated(BaseModel):

@@ -17,12 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from governance import ids
+from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
-from governance.conversation.schemas import MessageCreate
-from governance.conversation.states import ConversationState, bot_may_answer
-from governance.db import utc_now
+from governance.conversation.schemas import CallbackCreate, MessageCreate
+from governance.conversation.states import ConversationState, InvalidTransition, bot_may_answer
+from governance.decision.models import DecisionRecord
 from governance.decision.service import record_decision
 from governance.errors import Problem
+from governance.events import conversation_topic
+from governance.handover import killswitch
+from governance.handover import service as handover
 from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
@@ -31,6 +35,43 @@ from knowledge import TOPICS
 logger = logging.getLogger(__name__)
 
 PAYLOAD_PATTERN = re.compile(r"^/([a-z_]{2,40})$")
+DECLINE_PAYLOAD = handover.DECLINE_PAYLOAD
+GATEWAY_ACTIONS = {handover.ACCEPT_PAYLOAD: "accept", handover.CANCEL_PAYLOAD: "cancel"}
+AFFIRMATIONS = frozenset(
+    {
+        "ja",
+        "ja graag",
+        "graag",
+        "ja hoor",
+        "jawel",
+        "ja please",
+        "ja doe maar",
+        "doe maar",
+        "ok",
+        "oke",
+        "okay",
+        "oké",
+        "prima",
+        "goed",
+        "ja dat wil ik",
+        "ja verbind me door",
+        "yes",
+    }
+)
+NEGATIONS = frozenset(
+    {
+        "nee",
+        "nee dank je",
+        "nee dank u",
+        "nee bedankt",
+        "nee hoor",
+        "liever niet",
+        "nee liever niet",
+        "niet nodig",
+        "hoeft niet",
+        "no",
+    }
+)
 # Intents a button may name: every topic, plus declining an offer of a person.
 BUTTON_INTENTS = frozenset(TOPICS) | {"decline_human"}
 
@@ -50,6 +91,12 @@ class Turn:
     rasa_message: str
     safety: SafetyMatch | None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # accept / decline / cancel: the citizen's answer to the gateway's handover dialogue
+    gateway_action: str | None = None
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.safety is not None and self.safety.category == "crisis"
 
 
 def clean_text(text: str) -> str:
@@ -68,7 +115,11 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
         locale=locale,
     )
     session.add(conversation)
-    _add_message(session, conversation, role="assistant", text=runtime.texts.get("welcome"))
+    session.flush()
+    switched_off = killswitch.current(session).enabled
+    add_message(
+        session, conversation, role="assistant", text=runtime.texts.get("welcome_kill_switch" if switched_off else "welcome")
+    )
     session.commit()
     return conversation, token
 
@@ -91,6 +142,10 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
     if (body.text is None) == (body.payload is None):
         raise Problem(422, "text_or_payload", texts.get("text_or_payload"))
     if body.payload is not None:
+        if body.payload.strip() in GATEWAY_ACTIONS:
+            return Turn(
+                text=body.payload.strip(), rasa_message="", safety=None, gateway_action=GATEWAY_ACTIONS[body.payload.strip()]
+            )
         match = PAYLOAD_PATTERN.match(body.payload.strip())
         if not match or match.group(1) not in BUTTON_INTENTS:
             raise Problem(422, "unknown_button", texts.get("unknown_button"))
@@ -110,17 +165,64 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
     return Turn(text=text, rasa_message=text, safety=None)
 
 
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def parse_callback(runtime: Runtime, body: CallbackCreate) -> dict[str, str | None]:
+    """Check a call-back request: a reachable phone number or e-mail address, and consent."""
+    texts = runtime.texts
+    if not body.consent:
+        raise Problem(422, "consent_needed", texts.get("callback_consent_needed"))
+    phone = clean_text(body.phone or "") or None
+    email = clean_text(body.email or "") or None
+    if phone is not None:
+        digits = re.sub(r"\D", "", phone)
+        if not 9 <= len(digits) <= 15 or re.search(r"[^\d\s+()\-.]", phone):
+            phone = None
+    if email is not None and not EMAIL_PATTERN.match(email):
+        email = None
+    if phone is None and email is None:
+        raise Problem(422, "contact_needed", texts.get("callback_invalid_contact"))
+    name = clean_text(body.name)
+    question = clean_text(body.question)
+    if not name or not question:
+        raise Problem(422, "validation_error", "Vul je naam en je vraag in.")
+    return {"name": name, "phone": phone, "email": email, "question": question}
+
+
 async def handle_citizen_message(
     session: Session, runtime: Runtime, conversation: Conversation, body: MessageCreate
 ) -> list[Message]:
     turn = parse_turn(runtime, body)
     started = time.perf_counter()
-    _add_message(session, conversation, role="citizen", text=turn.text)
-    conversation.last_activity_at = utc_now()
+    if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
+        session.rollback()
+        raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
+    if turn.gateway_action is None and _offer_pending(session, conversation):
+        turn.gateway_action = reply_to_offer(turn.text)
+    add_message(session, conversation, role="citizen", text=turn.text)
     session.commit()
+    runtime.events.notify(conversation_topic(conversation.id))
 
-    if not bot_may_answer(ConversationState(conversation.state)):
+    state = ConversationState(conversation.state)
+    if not bot_may_answer(state):
+        # Waiting for or talking to a person: the bot stays silent, the staff member reads along.
+        if state == ConversationState.WAITING and turn.gateway_action == "cancel":
+            return handover.cancel_waiting(session, runtime, conversation)
+        if state == ConversationState.WAITING and turn.is_crisis:
+            return handover.prioritise_crisis(session, runtime, conversation)
         return []
+    if turn.gateway_action == "cancel":
+        return []  # a stale "stop waiting" button: there is no wait to stop
+    if turn.gateway_action == "accept":
+        return handover.start_waiting(session, runtime, conversation, handover_context(session, conversation))
+
+    switched_off = killswitch.current(session).enabled
+    session.commit()  # no transaction stays open while Rasa is asked
+    if switched_off:
+        return _answer_while_switched_off(session, runtime, conversation, turn, started)
+    if turn.gateway_action == "decline":
+        turn.rasa_message = DECLINE_PAYLOAD
 
     trace_id = ids.new_trace_id()
     try:
@@ -131,11 +233,30 @@ async def handle_citizen_message(
             raise Problem(503, "bot_unavailable", runtime.texts.get("bot_unavailable")) from exc
         replies = [_safety_reply_without_bot(runtime, turn.safety)]
 
+    if lock_conversation(session, conversation) != ConversationState.BOT.value:
+        # A person took over (or the citizen asked for one) while Rasa was thinking: the bot stays silent.
+        session.rollback()
+        return []
+    stored = _store_replies(session, runtime, conversation, turn, replies, trace_id=trace_id, started=started)
+    return stored + _follow_up_escalation(session, runtime, conversation, replies)
+
+
+def _store_replies(
+    session: Session,
+    runtime: Runtime,
+    conversation: Conversation,
+    turn: Turn,
+    replies: list[BotReply],
+    *,
+    trace_id: str,
+    started: float,
+) -> list[Message]:
+    """Store each reply with its decision record and commit both before anything is returned."""
     turn_number = _citizen_turns(session, conversation.id)
     latency_ms = int((time.perf_counter() - started) * 1000)
     stored = []
     for reply in replies:
-        message = _add_message(
+        message = add_message(
             session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
         )
         record_decision(
@@ -155,6 +276,97 @@ async def handle_citizen_message(
         stored.append(message)
     session.commit()
     return stored
+
+
+def _follow_up_escalation(
+    session: Session, runtime: Runtime, conversation: Conversation, replies: list[BotReply]
+) -> list[Message]:
+    """The bot decided a person is needed: a crisis goes to the queue at once, anything else is offered."""
+    escalating = next((r for r in replies if r.explanation.get("escalate")), None)
+    if escalating is None:
+        return []
+    context = handover.HandoverContext(
+        reason=escalating.explanation.get("escalation_reason") or "citizen_request", topic=escalating.explanation.get("topic")
+    )
+    try:
+        if context.reason == "crisis":
+            return handover.start_waiting(session, runtime, conversation, context)
+        messages = handover.offer(session, runtime, conversation)
+        session.commit()
+        return messages
+    except InvalidTransition:
+        session.rollback()  # someone else moved the conversation meanwhile; the bot's reply stands
+        return []
+
+
+def _answer_while_switched_off(
+    session: Session, runtime: Runtime, conversation: Conversation, turn: Turn, started: float
+) -> list[Message]:
+    """Kill switch on: Rasa is not asked. A crisis still gets the help numbers (from the curated text) and
+    goes to the queue; everything else is told that the assistant is off and offered a person."""
+    if turn.gateway_action == "decline":
+        message = add_message(session, conversation, role="system", text=runtime.texts.get("handover_declined"))
+        session.commit()
+        return [message]
+    if turn.is_crisis and turn.safety is not None:
+        reply = _safety_reply_without_bot(
+            runtime,
+            turn.safety,
+            summary=(
+                "Een vaste veiligheidsregel herkende je bericht. De digitale assistent staat uit, "
+                "daarom gaf het systeem zelf de hulpnummers en vroeg het een medewerker."
+            ),
+        )
+    else:
+        topic = turn.safety.intent if turn.safety else "out_of_scope"
+        reply = _gateway_reply(
+            runtime,
+            topic_id=topic,
+            text=runtime.texts.get("kill_switch_reply"),
+            action="gateway_kill_switch",
+            policy="KillSwitch",
+            escalation_reason="kill_switch",
+            summary=(
+                "De gemeente heeft de digitale assistent tijdelijk uitgezet. Ik heb je vraag daarom niet bekeken. "
+                "Een medewerker kan je helpen."
+            ),
+        )
+    stored = _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
+    return stored + _follow_up_escalation(session, runtime, conversation, [reply])
+
+
+def _offer_pending(session: Session, conversation: Conversation) -> bool:
+    """Did our last message to the citizen ask whether they want a person?"""
+    last = session.scalar(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.role != "citizen")
+        .order_by(Message.seq.desc())
+        .limit(1)
+    )
+    return last is not None and any(b.get("payload") == handover.ACCEPT_PAYLOAD for b in last.buttons or [])
+
+
+def reply_to_offer(text: str) -> str | None:
+    """A typed "ja" or "nee" right after the handover question counts as pressing the button."""
+    words = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    if words in AFFIRMATIONS:
+        return "accept"
+    if words in NEGATIONS:
+        return "decline"
+    return None
+
+
+def handover_context(session: Session, conversation: Conversation) -> handover.HandoverContext:
+    """Why the citizen is being connected: the bot's latest escalation decision, else their own request."""
+    latest = session.scalar(
+        select(DecisionRecord)
+        .where(DecisionRecord.conversation_id == conversation.id, DecisionRecord.escalate.is_(True))
+        .order_by(DecisionRecord.timestamp.desc())
+        .limit(1)
+    )
+    if latest is None or not latest.escalation_reason:
+        return handover.HandoverContext(reason="citizen_request")
+    return handover.HandoverContext(reason=latest.escalation_reason, topic=latest.topic)
 
 
 async def _ask_bot(runtime: Runtime, conversation: Conversation, turn: Turn, trace_id: str) -> list[BotReply]:
@@ -211,33 +423,59 @@ def _complete_explanations(replies: list[BotReply], traces: list[ActionTrace], *
         explanation["pii_redacted"] = explanation.get("pii_redacted") or []
 
 
-def _safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch) -> BotReply:
-    """When Rasa is down a message the rule layer caught (a crisis, a request for a person, a question whether
-    the citizen talks to a machine) is still answered, from the same curated text."""
+def _safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch, summary: str | None = None) -> BotReply:
+    """When Rasa is down (or switched off) a message the rule layer caught (a crisis, a request for a person,
+    a question whether the citizen talks to a machine) is still answered, from the same curated text."""
     topic = runtime.knowledge.topic(safety.intent)
     answer = topic.default_answer
-    return BotReply(
+    reply = _gateway_reply(
+        runtime,
+        topic_id=topic.id,
         text=answer.text,
+        action="gateway_safety_reply",
+        policy="SafetyRuleLayer",
+        escalation_reason=topic.escalation_reason,
+        summary=summary
+        or (
+            "Een vaste veiligheidsregel herkende je bericht. De digitale assistent werkte even niet, "
+            "daarom gaf het systeem zelf dit vaste antwoord."
+        ),
+        sources=[{"title": s.title, "url": s.url} for s in answer.sources],
+    )
+    reply.explanation["safety_rule"] = safety.as_metadata()
+    return reply
+
+
+def _gateway_reply(
+    runtime: Runtime,
+    *,
+    topic_id: str,
+    text: str,
+    action: str,
+    policy: str,
+    escalation_reason: str | None,
+    summary: str,
+    sources: list[dict[str, str]] | None = None,
+) -> BotReply:
+    """A reply the gateway gives itself, explained like any bot decision (confidence 1: a fixed rule)."""
+    return BotReply(
+        text=text,
         buttons=[],
         explanation={
             "decision_id": ids.new_id("d"),
-            "topic": topic.id,
-            "intent": topic.id,
+            "topic": topic_id,
+            "intent": topic_id,
             "confidence": 1.0,
-            "intent_ranking": [{"name": topic.id, "confidence": 1.0}],
+            "intent_ranking": [{"name": topic_id, "confidence": 1.0}],
             "entities": [],
-            "action": "gateway_safety_reply",
-            "policy": "SafetyRuleLayer",
-            "sources": [{"title": s.title, "url": s.url} for s in answer.sources],
-            "escalate": topic.escalation_reason is not None,
-            "escalation_reason": topic.escalation_reason,
+            "action": action,
+            "policy": policy,
+            "sources": sources or [],
+            "escalate": escalation_reason is not None,
+            "escalation_reason": escalation_reason,
             "pii_redacted": [],
             "model_version": None,
-            "safety_rule": safety.as_metadata(),
-            "summary_nl": (
-                "Een vaste veiligheidsregel herkende je bericht. De digitale assistent werkte even niet, "
-                "daarom gaf het systeem zelf dit vaste antwoord."
-            ),
+            "summary_nl": summary,
         },
     )
 
@@ -249,30 +487,3 @@ def _citizen_turns(session: Session, conversation_id: str) -> int:
         )
         or 0
     )
-
-
-def _add_message(
-    session: Session,
-    conversation: Conversation,
-    *,
-    role: str,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-    explanation: dict[str, Any] | None = None,
-) -> Message:
-    seq = (
-        session.scalar(select(func.coalesce(func.max(Message.seq), 0)).where(Message.conversation_id == conversation.id)) or 0
-    ) + 1
-    message = Message(
-        id=ids.new_id("m"),
-        conversation_id=conversation.id,
-        seq=seq,
-        role=role,
-        text=text,
-        buttons=buttons or [],
-        explanation=explanation,
-        created_at=utc_now(),
-    )
-    session.add(message)
-    session.flush()
-    return message

@@ -1,0 +1,149 @@
+"""Append to and verify the hash-chained audit log.
+
+Each entry's hash covers its own fields and the previous entry's hash, so editing or deleting any entry
+breaks every hash after it; the chain head (last sequence number and hash) catches deleting the newest.
+Entries are written in the same transaction as the action they describe: no action without its trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from governance.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from governance.db import utc_now
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it and from where. The command line and the system itself are actors too."""
+
+    id: str
+    name: str
+    role: str
+    origin: str
+
+
+SYSTEM = Actor(id="system", name="systeem", role="system", origin="service")
+
+
+def entry_hash(
+    *,
+    seq: int,
+    timestamp: dt.datetime,
+    actor_id: str,
+    actor_name: str,
+    actor_role: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    result: str,
+    origin: str,
+    detail: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    canonical = json.dumps(
+        {
+            "seq": seq,
+            "timestamp": timestamp.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "actor_role": actor_role,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "result": result,
+            "origin": origin,
+            "detail": detail,
+            "prev_hash": prev_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str,
+    object_id: str | None = None,
+    result: str = "success",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add one entry to the session's transaction; the caller commits it with the action itself."""
+    head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one()
+    seq = head.last_seq + 1
+    timestamp = utc_now()
+    values = {
+        "seq": seq,
+        "timestamp": timestamp,
+        "actor_id": actor.id,
+        "actor_name": actor.name[:120],
+        "actor_role": actor.role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "result": result,
+        "origin": actor.origin[:80],
+        "detail": detail or {},
+        "prev_hash": head.last_hash,
+    }
+    entry = AuditEntry(**values, hash=entry_hash(**values))
+    session.add(entry)
+    head.last_seq = seq
+    head.last_hash = entry.hash
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    entries: int
+    first_broken_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session) -> Verification:
+    """Recompute the whole chain. Streams the table in batches so a year of entries fits in memory."""
+    head = session.get(AuditChainHead, 1)
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)).scalars():
+        count += 1
+        if entry.seq != expected_seq:
+            return Verification(False, count, expected_seq, "een regel ontbreekt")
+        if entry.prev_hash != expected_prev:
+            return Verification(False, count, entry.seq, "de keten is onderbroken")
+        recomputed = entry_hash(
+            seq=entry.seq,
+            timestamp=entry.timestamp,
+            actor_id=entry.actor_id,
+            actor_name=entry.actor_name,
+            actor_role=entry.actor_role,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            result=entry.result,
+            origin=entry.origin,
+            detail=entry.detail,
+            prev_hash=entry.prev_hash,
+        )
+        if recomputed != entry.hash:
+            return Verification(False, count, entry.seq, "een regel is gewijzigd")
+        expected_prev = entry.hash
+        expected_seq += 1
+    if head is None or head.last_seq != count or head.last_hash != expected_prev:
+        return Verification(False, count, count + 1, "de laatste regels ontbreken of de kop klopt niet")
+    return Verification(True, count)

@@ -1,0 +1,48 @@
+"""Creating, listing and disabling staff accounts; every change is audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from governance import ids
+from governance.audit import service as audit
+from governance.audit.service import Actor
+from governance.db import utc_now
+from governance.staff.models import ROLES, StaffAccount
+
+
+class UnknownRole(ValueError):
+    pass
+
+
+def create_account(session: Session, actor: Actor, *, name: str, role: str) -> tuple[StaffAccount, str]:
+    """Returns the account and its bearer token; the token is shown once and stored only as a hash."""
+    name = " ".join(name.split())
+    if role not in ROLES:
+        raise UnknownRole(role)
+    if not name:
+        raise ValueError("name is empty")
+    token = ids.new_token()
+    account = StaffAccount(id=ids.new_id("u"), name=name[:120], role=role, token_hash=ids.hash_token(token))
+    session.add(account)
+    session.flush()
+    audit.record(session, actor, "account.create", object_type="staff_account", object_id=account.id, detail={"role": role})
+    session.commit()
+    return account, token
+
+
+def disable_account(session: Session, actor: Actor, account: StaffAccount) -> StaffAccount:
+    account.active = False
+    account.disabled_at = utc_now()
+    audit.record(session, actor, "account.disable", object_type="staff_account", object_id=account.id)
+    session.commit()
+    return account
+
+
+def list_accounts(session: Session) -> list[StaffAccount]:
+    return list(session.scalars(select(StaffAccount).order_by(StaffAccount.created_at)))
+
+
+def find_by_token(session: Session, token: str) -> StaffAccount | None:
+    return session.scalar(select(StaffAccount).where(StaffAccount.token_hash == ids.hash_token(token)))
