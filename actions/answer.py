@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import explanation as explain
 from actions.base import ExplainedAction
 from actions.config import get_knowledge_base, get_settings
-from actions.conversation import citizen_text, consecutive_misses, safety_rule
+from actions.conversation import about_own_situation, citizen_text, consecutive_misses, safety_rule
 from actions.escalate import offer_human_after_misses
 from knowledge import SMALL_TALK_TOPICS
 
@@ -90,6 +90,13 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
                 answer=choice.answer,
                 matched=choice.matched_keywords,
             )
+        # A personal situation around money, care or a complaint: answer, and offer a person (not forced).
+        personal = topic.sensitive and not via_button and not rule and about_own_situation(citizen_text(tracker))
+        if personal:
+            summary += (
+                f" Je vraag ging over je eigen situatie rond '{topic.title.lower()}'. "
+                "Daarover kan een medewerker je beter helpen dan ik. Daarom bied ik je een medewerker aan."
+            )
         self.send(
             dispatcher,
             text=choice.answer.text,
@@ -99,6 +106,8 @@ class ActionAnswerFromKnowledgeBase(ExplainedAction):
                 action=self.name(),
                 answer=choice.answer,
                 matched_keywords=choice.matched_keywords,
+                escalate=personal,
+                escalation_reason="sensitive_topic" if personal else None,
                 summary_nl=summary,
                 # A greeting or a thank-you needs no source link; every real answer cites its page.
                 cite_sources=topic_id not in SMALL_TALK_TOPICS,

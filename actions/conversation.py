@@ -8,6 +8,9 @@ from rasa_sdk import Tracker
 
 # Intents that mean the bot did not help with this message.
 MISS_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# Words that make a question about the citizen's own situation ("ik heb schulden", "mijn moeder heeft hulp
+# nodig") rather than a general one ("wat is de Wmo").
+FIRST_PERSON = frozenset({"ik", "k", "mijn", "m'n", "mn", "me", "mij", "wij", "we", "ons", "onze", "mezelf"})
 
 
 def citizen_text(tracker: Tracker) -> str:
@@ -22,6 +25,11 @@ def citizen_text(tracker: Tracker) -> str:
             if not text.startswith("/"):
                 return text
     return ""
+
+
+def about_own_situation(text: str) -> bool:
+    words = {w.strip(".,!?;:()\"'") for w in text.lower().split()}
+    return bool(words & FIRST_PERSON)
 
 
 def consecutive_misses(tracker: Tracker) -> int:

@@ -13,11 +13,6 @@ from actions.base import ExplainedAction
 from actions.config import get_knowledge_base, get_municipality
 from actions.conversation import safety_rule
 
-HUMAN_BUTTONS = [
-    {"title": "Ja, verbind me door", "payload": "/medewerker"},
-    {"title": "Nee, ik probeer het anders", "payload": "/decline_human"},
-]
-
 
 def how_recognised(tracker: Tracker) -> str:
     rule = safety_rule(tracker)
@@ -30,15 +25,15 @@ def how_recognised(tracker: Tracker) -> str:
 
 
 def offer_human_after_misses(dispatcher: CollectingDispatcher, tracker: Tracker, *, action: str, misses: int) -> None:
-    """After repeated misses the bot stops guessing and offers a person (escalation_reason repeated_fallback)."""
+    """After repeated misses the bot stops guessing and says a person is needed (escalation_reason
+    repeated_fallback); the gateway then asks the citizen's consent, or offers a call-back after hours."""
     municipality = get_municipality()
     ExplainedAction.send(
         dispatcher,
         text=(
-            "Het lukt me niet goed om je vraag te begrijpen. Wil je dat ik je doorverbind met een medewerker? "
+            "Het lukt me niet goed om je vraag te begrijpen. Ik wil niet gokken. Een medewerker kan je beter helpen. "
             f"Je kunt ook bellen met {municipality.phone}: {municipality.phone_hours}."
         ),
-        buttons=HUMAN_BUTTONS,
         explanation=explain.build(
             tracker,
             topic="out_of_scope",

@@ -143,7 +143,7 @@ def test_clarify_always_offers_two_topics_even_when_both_are_unlikely(dispatcher
     assert payloads == ["/afval", "/parkeren", "/decline_human"]
 
 
-def test_second_miss_in_a_row_offers_a_person(dispatcher):
+def test_second_miss_in_a_row_says_a_person_is_needed(dispatcher):
     history = [user_event("blabla", "nlu_fallback", 0.3, [("nlu_fallback", 0.55), ("afval", 0.3)]), *bot_turn("action_clarify")]
     tracker = tracker_for(user_event("qwerty", "nlu_fallback", 0.2, [("nlu_fallback", 0.55), ("parkeren", 0.2)]), history=history)
     run(ActionClarify(), dispatcher, tracker)
@@ -151,8 +151,9 @@ def test_second_miss_in_a_row_offers_a_person(dispatcher):
     [message] = sent(dispatcher)
     assert message["explanation"]["escalate"] is True
     assert message["explanation"]["escalation_reason"] == "repeated_fallback"
-    assert [b["payload"] for b in message["buttons"]] == ["/medewerker", "/decline_human"]
-    assert "14 0123" in message["text"]
+    # The consent question and its buttons come from the gateway, which knows the office hours.
+    assert message["buttons"] == []
+    assert "medewerker" in message["text"] and "14 0123" in message["text"]
 
 
 def test_out_of_scope_after_a_clarification_also_counts_as_second_miss(dispatcher):
@@ -259,3 +260,25 @@ def test_settings_are_read_lazily(monkeypatch):
         assert action_config.get_settings().misses_before_human == 3
     finally:
         action_config.get_settings.cache_clear()
+
+
+def test_personal_question_on_a_sensitive_topic_answers_and_offers_a_person(dispatcher):
+    tracker = tracker_for(user_event("ik heb grote schulden en weet niet wat ik moet doen", "schulden", 0.95))
+    run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
+    [message] = sent(dispatcher)
+    explanation = message["explanation"]
+    assert explanation["topic"] == "schulden" and explanation["sources"]
+    assert explanation["escalate"] is True and explanation["escalation_reason"] == "sensitive_topic"
+    assert "eigen situatie" in explanation["summary_nl"]
+
+
+def test_general_question_on_a_sensitive_topic_is_only_answered(dispatcher):
+    tracker = tracker_for(user_event("wat is schuldhulpverlening", "schulden", 0.95))
+    run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
+    assert sent(dispatcher)[0]["explanation"]["escalate"] is False
+
+
+def test_personal_question_on_an_ordinary_topic_is_not_escalated(dispatcher):
+    tracker = tracker_for(user_event("ik ben mijn paspoort kwijt", "reisdocument", 0.95))
+    run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
+    assert sent(dispatcher)[0]["explanation"]["escalate"] is False

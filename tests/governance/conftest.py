@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from governance import migrations
+from governance.audit.service import Actor
 from governance.config import Settings
 from governance.main import create_app
 from governance.rasa_client import ActionTrace, BotUnavailable, ModelStatus
+from governance.staff import service as staff_service
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+AMSTERDAM = dt.timezone(dt.timedelta(hours=1))  # winter time, for readable test moments
+# Tuesday 1 December 2026, 10:00 in Voorbeeldstad: the contact centre is open.
+OPEN_MOMENT = dt.datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM)
+# Saturday 5 December 2026, 10:00: closed. Friday 25 December 2026 10:00: a holiday.
+WEEKEND_MOMENT = dt.datetime(2026, 12, 5, 10, 0, tzinfo=AMSTERDAM)
+HOLIDAY_MOMENT = dt.datetime(2026, 12, 25, 10, 0, tzinfo=AMSTERDAM)
 
 
 def custom_item(
@@ -80,6 +97,12 @@ class FakeBot:
             return [
                 custom_item("medewerker", "Ik zet je door.", action="action_offer_human", escalate=True, reason="citizen_request")
             ]
+        if message == "/decline_human":
+            return [custom_item("out_of_scope", "Prima. Stel je vraag anders.", action="action_decline_human")]
+        if "schulden" in message:
+            return [custom_item("schulden", "Schuldhulp vraag je aan bij de gemeente.", escalate=True, reason="sensitive_topic")]
+        if message.startswith("qqq"):
+            return [custom_item("out_of_scope", "Ik begrijp je niet.", escalate=True, reason="repeated_fallback")]
         return [custom_item("reisdocument", "Een paspoort vraag je aan bij de gemeente.")]
 
     async def actions_since_last_user_message(self, sender_id: str) -> list[ActionTrace]:
@@ -111,10 +134,102 @@ def bot() -> FakeBot:
     return FakeBot()
 
 
+class FrozenClock:
+    """Office hours in tests follow this clock, never the real time of the CI run."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.moment.astimezone(dt.timezone.utc)
+
+
 @pytest.fixture
-def client(settings: Settings, bot: FakeBot) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, bot=bot)) as test_client:
+def clock() -> FrozenClock:
+    return FrozenClock(OPEN_MOMENT)
+
+
+@pytest.fixture
+def app(settings: Settings, bot: FakeBot, clock: FrozenClock):
+    application = create_app(settings, bot=bot)
+    application.state.runtime.clock = clock
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
         yield test_client
+
+
+TEST_ACTOR = Actor(id="cli:test", name="test", role="cli", origin="pytest")
+
+
+def make_account(app, role: str, name: str | None = None) -> dict[str, str]:
+    runtime = app.state.runtime
+    with runtime.session_factory() as session:
+        account, token = staff_service.create_account(session, TEST_ACTOR, name=name or f"{role} tester", role=role)
+    return {"id": account.id, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
+
+
+@pytest.fixture
+def staff(app) -> dict[str, dict[str, Any]]:
+    """One account per role, plus a second agent."""
+    return {
+        "agent": make_account(app, "agent", "Anna Agent"),
+        "agent2": make_account(app, "agent", "Bram Agent"),
+        "reviewer": make_account(app, "reviewer", "Rita Reviewer"),
+        "admin": make_account(app, "admin", "Ahmed Admin"),
+    }
+
+
+@pytest.fixture
+def postgres_database():
+    try:
+        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.skip(
+            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({type(exc).__name__}); the production database test needs it"
+        )
+    name = f"ga_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The app under a real uvicorn in a thread: real parallel requests and real event streams."""
+
+    def __init__(self, application) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
 
 
 @pytest.fixture

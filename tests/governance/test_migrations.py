@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from governance import migrations
 from governance.db import Base, make_engine
 from governance.models import Conversation  # noqa: F401 - registers the tables
 
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-EXPECTED_TABLES = {"alembic_version", "conversation", "message", "decision_record"}
+EXPECTED_TABLES = {
+    "alembic_version", "conversation", "message", "decision_record", "staff_account", "audit_entry",
+    "audit_chain_head", "escalation", "staff_note", "callback_request", "system_switch",
+}
 
 
 def assert_schema_matches_models(url: str) -> None:
@@ -32,25 +32,6 @@ def test_migrations_on_sqlite(tmp_path):
     migrations.upgrade(url)
     assert_schema_matches_models(url)
     migrations.upgrade(url)  # running again is harmless
-
-
-@pytest.fixture
-def postgres_database():
-    try:
-        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(
-            f"PostgreSQL is not reachable on 127.0.0.1:5432 ({type(exc).__name__}); the production database test needs it"
-        )
-    name = f"ga_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres
