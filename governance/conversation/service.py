@@ -149,7 +149,10 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
         match = PAYLOAD_PATTERN.match(body.payload.strip())
         if not match or match.group(1) not in BUTTON_INTENTS:
             raise Problem(422, "unknown_button", texts.get("unknown_button"))
-        return Turn(text=body.payload.strip(), rasa_message=body.payload.strip(), safety=None)
+        payload = body.payload.strip()
+        return Turn(
+            text=payload, rasa_message=payload, safety=None, gateway_action="decline" if payload == DECLINE_PAYLOAD else None
+        )
     max_chars = runtime.settings.max_message_chars
     raw = body.text or ""
     # Far over the limit is refused before any work on it; otherwise the limit applies to the cleaned text.

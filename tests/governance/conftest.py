@@ -23,6 +23,7 @@ from governance.main import create_app
 from governance.rasa_client import ActionTrace, BotUnavailable, ModelStatus
 from governance.staff import service as staff_service
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AMSTERDAM = dt.timezone(dt.timedelta(hours=1))  # winter time, for readable test moments
 # Tuesday 1 December 2026, 10:00 in Voorbeeldstad: the contact centre is open.
