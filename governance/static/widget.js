@@ -9,6 +9,10 @@
   const status = document.getElementById("status");
   const askHuman = document.getElementById("ask-human");
   let conversation = null;
+  let stream = null;
+  const shown = new Set();        // message ids already on screen (replies and the stream both deliver them)
+  const echoes = [];              // the citizen's own words, shown at once, waiting for their id
+  let lastSeq = 0;
 
   const WHO = { citizen: "Jij", assistant: "Digitale assistent", agent: "Medewerker", system: "Systeem" };
 
@@ -27,6 +31,12 @@
   }
 
   function render(message) {
+    if (message.id) {
+      if (shown.has(message.id)) return;
+      shown.add(message.id);
+      if (message.seq > lastSeq) lastSeq = message.seq;
+      if (message.role === "citizen" && echoes.length && echoes[0] === message.text) { echoes.shift(); return; }
+    }
     const item = el("div", "msg msg--" + message.role);
     item.appendChild(el("span", "msg__who", WHO[message.role] || ""));
     item.appendChild(el("span", "msg__text", message.text));
@@ -59,8 +69,79 @@
       });
       item.appendChild(row);
     }
+    if (message.form === "callback") item.appendChild(callbackForm());
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
+  }
+
+  function field(form, name, label, type, required) {
+    const id = "cb-" + name + "-" + Math.random().toString(36).slice(2, 8);
+    const wrap = el("div", "cb__field");
+    const lab = el("label", "", label + (required ? "" : " (niet verplicht)"));
+    lab.htmlFor = id;
+    const input = type === "textarea" ? el("textarea") : el("input");
+    if (type !== "textarea") input.type = type;
+    input.id = id; input.name = name; input.required = !!required;
+    if (type === "checkbox") { wrap.className = "cb__check"; wrap.appendChild(input); wrap.appendChild(lab); }
+    else { wrap.appendChild(lab); wrap.appendChild(input); }
+    form.appendChild(wrap);
+    return input;
+  }
+
+  // Outside office hours: name, phone or e-mail, the question, and consent. Sent only to the municipality.
+  function callbackForm() {
+    const form = el("form", "cb");
+    form.noValidate = true;
+    form.appendChild(el("p", "cb__title", "Terugbelverzoek"));
+    const name = field(form, "name", "Je naam", "text", true);
+    const phone = field(form, "phone", "Telefoonnummer", "tel", false);
+    const email = field(form, "email", "E-mailadres", "email", false);
+    const question = field(form, "question", "Je vraag in het kort", "textarea", true);
+    const consent = field(form, "consent", "Ik geef toestemming dat de gemeente mij hierover belt of mailt.", "checkbox", true);
+    const submit = el("button", "", "Verstuur verzoek");
+    submit.type = "submit";
+    form.appendChild(submit);
+    const note = el("p", "cb__status");
+    note.setAttribute("role", "status");
+    form.appendChild(note);
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      note.textContent = "";
+      try {
+        const reply = await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/callback", {
+          name: name.value.trim(), phone: phone.value.trim() || null, email: email.value.trim() || null,
+          question: question.value.trim(), consent: consent.checked,
+        });
+        form.replaceWith(el("p", "cb__done", "Je verzoek is verstuurd."));
+        reply.messages.forEach(render);
+      } catch (error) { note.textContent = error.message; }
+    });
+    return form;
+  }
+
+  function showState(state) {
+    if (state.state === "waiting" && state.queue_position) {
+      const minutes = Math.max(1, Math.ceil((state.expected_wait_seconds || 0) / 60));
+      status.textContent = "Je wacht op een medewerker. Je bent nummer " + state.queue_position +
+        " in de rij. Wachttijd: ongeveer " + minutes + (minutes === 1 ? " minuut." : " minuten.");
+    } else if (state.state === "human") {
+      status.textContent = "Een medewerker helpt je nu.";
+    } else if (state.state === "closed") {
+      status.textContent = "Dit gesprek is afgesloten.";
+    } else if (status.textContent.indexOf("medewerker") >= 0 || status.textContent.indexOf("rij") >= 0) {
+      status.textContent = "";
+    }
+  }
+
+  function listen() {
+    if (stream || !window.GemeenteSSE) return;
+    stream = window.GemeenteSSE.open(
+      API + "/conversations/" + encodeURIComponent(conversation.id) + "/stream",
+      { Authorization: "Bearer " + conversation.token },
+      function (name, data) { if (name === "message") render(data); else if (name === "state") showState(data); },
+      null
+    );
+    stream.setLastId(lastSeq);
   }
 
   async function call(method, path, body) {
@@ -79,6 +160,8 @@
         conversation = JSON.parse(saved);
         const transcript = await call("GET", "/conversations/" + encodeURIComponent(conversation.id));
         transcript.messages.forEach(render);
+        showState(transcript);
+        listen();
         return;
       } catch (e) { conversation = null; sessionStorage.removeItem(STORE); }
     }
@@ -86,11 +169,13 @@
     conversation = { id: created.conversation_id, token: created.token };
     sessionStorage.setItem(STORE, JSON.stringify(conversation));
     created.messages.forEach(render);
+    listen();
   }
 
   async function send(body, shownText) {
     status.textContent = "";
     render({ role: "citizen", text: shownText, buttons: [], explanation: null });
+    if (body.text) echoes.push(body.text); else echoes.push(body.payload);
     setBusy(true);
     try {
       const reply = await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/messages", body);

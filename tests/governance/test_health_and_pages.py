@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 
@@ -44,11 +46,29 @@ def test_widget_page_is_served_with_a_strict_content_security_policy(client):
     assert client.get("/static/widget.js").status_code == 200
 
 
-def test_widget_never_inserts_server_text_as_html():
-    script = (Path(__file__).resolve().parents[2] / "governance" / "static" / "widget.js").read_text()
-    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+@pytest.mark.parametrize("name", ["widget.js", "staff.js", "sse.js"])
+def test_scripts_never_insert_server_text_as_html(name):
+    script = (Path(__file__).resolve().parents[2] / "governance" / "static" / name).read_text()
+    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert risky not in script
-    assert "Waarom dit antwoord?" in script
+
+
+def test_widget_offers_the_explanation_and_the_call_back_form():
+    script = (Path(__file__).resolve().parents[2] / "governance" / "static" / "widget.js").read_text()
+    assert "Waarom dit antwoord?" in script and '"/callback"' in script and "toestemming" in script
+
+
+def test_staff_console_is_served_in_dutch_with_a_strict_policy(client):
+    response = client.get("/staff")
+    assert response.status_code == 200 and '<html lang="nl">' in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    for label in ("Inloggen", "Wachtrij", "Aannemen", "Terug in de rij", "Afronden", "Interne notitie", "Noodstop"):
+        assert label in response.text, label
+    # every form control has a label the screen reader announces
+    for control in ("token", "reply", "note", "outcome", "return-to-bot", "switch-reason"):
+        assert f'for="{control}"' in response.text, control
+    assert client.get("/static/staff.js").status_code == 200 and client.get("/static/sse.js").status_code == 200
 
 
 def test_openapi_document_follows_the_contract(client):
