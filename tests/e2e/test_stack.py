@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import yaml
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+SENSITIVE_TOPICS = {"bijstand", "wmo", "schulden", "klacht"}
 PORTS = {"GATEWAY_PORT": "18000", "RASA_PORT": "15005", "ACTIONS_PORT": "15055"}
 BASE = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
 
@@ -29,7 +31,14 @@ BASE = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     var = tmp_path_factory.mktemp("stack")
-    env = {**os.environ, **PORTS, "GA_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'governance.db'}"}
+    env = {
+        **os.environ,
+        **PORTS,
+        "GA_VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'governance.db'}",
+        # Staff are "always there" in this run, so the handover test does not depend on the hour CI runs at.
+        "GOV_CHAT_STAFFED": "always",
+    }
     started = time.monotonic()
     result = subprocess.run(
         [str(ROOT / "scripts" / "stack.sh"), "--background"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=400
@@ -37,7 +46,11 @@ def stack(tmp_path_factory):
     assert result.returncode == 0, result.stderr[-4000:]
     pids = [int(p) for p in (var / "stack.pids").read_text().split()]
     names = ["actions", "rasa", "governance"]
-    info = {"pids": dict(zip(names, pids, strict=True)), "startup_seconds": time.monotonic() - started}
+    info = {
+        "pids": dict(zip(names, pids, strict=True)),
+        "startup_seconds": time.monotonic() - started,
+        "env": env,
+    }
     with httpx.Client(base_url=BASE, timeout=30) as client:
         yield client, info
     for pid in pids:
@@ -102,7 +115,10 @@ def test_heldout_questions_through_the_api(stack, heldout_set):
             expected_reason = "crisis" if gold == "crisis" else "citizen_request"
             if not (explanation["escalate"] and explanation["escalation_reason"] == expected_reason):
                 missed_escalations.append((gold, text))
-        elif explanation["escalate"]:
+        elif explanation["escalate"] and not (
+            # a personal question about money, care or a complaint is offered a person by design
+            explanation["escalation_reason"] == "sensitive_topic" and gold in SENSITIVE_TOPICS
+        ):
             false_escalations.append((gold, explanation["escalation_reason"], text))
         if gold not in ("out_of_scope", "greet", "thanks", "goodbye", "medewerker") and explanation["topic"] == gold:
             assert explanation["sources"], text
@@ -157,7 +173,91 @@ def test_two_misses_offer_a_person(stack):
     second = client.post(url, json={"text": "fjdksl wpqo"}, headers=headers).json()["messages"][0]
     assert second["explanation"]["escalate"] is True
     assert second["explanation"]["escalation_reason"] == "repeated_fallback"
-    assert "/medewerker" in [b["payload"] for b in second["buttons"]]
+    offer = client.get(f"/api/v1/conversations/{created['conversation_id']}", headers=headers).json()["messages"][-1]
+    assert offer["role"] == "system" and "/accept_human" in [b["payload"] for b in offer["buttons"]]
+
+
+def staff_token(info, role: str, name: str) -> dict[str, str]:
+    result = subprocess.run(
+        [str(ROOT / ".venv-gov" / "bin" / "python"), "-m", "governance", "user", "add", "--name", name, "--role", role],
+        env=info["env"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return {"Authorization": f"Bearer {result.stdout.strip().splitlines()[-1]}"}
+
+
+def wait_for_queue_event(base: str, headers: dict[str, str], conversation_id: str, ready: threading.Event, seen: dict) -> None:
+    """What the staff console does: follow the queue stream until the conversation shows up."""
+    with (
+        httpx.Client(base_url=base, timeout=30) as http,
+        http.stream("GET", "/api/v1/escalations/stream", headers=headers) as stream,
+    ):
+        for line in stream.iter_lines():
+            ready.set()
+            if line.startswith("data: ") and conversation_id in line:
+                seen["at"] = time.perf_counter()
+                return
+
+
+def test_citizen_and_agent_talk_through_the_running_stack(stack):
+    client, info = stack
+    agent = staff_token(info, "agent", "Eva End-to-end")
+    delays = []
+    for round_number in range(8):
+        created = client.post("/api/v1/conversations", json={}).json()
+        conversation_id = created["conversation_id"]
+        citizen = {"Authorization": f"Bearer {created['token']}"}
+        url = f"/api/v1/conversations/{conversation_id}"
+        offer = client.post(url + "/messages", json={"text": "ik wil graag een medewerker spreken"}, headers=citizen).json()
+        assert offer["messages"][0]["explanation"]["escalation_reason"] == "citizen_request"
+        assert offer["messages"][-1]["buttons"][0]["payload"] == "/accept_human"
+
+        ready, seen = threading.Event(), {}
+        watcher = threading.Thread(target=wait_for_queue_event, args=(BASE, agent, conversation_id, ready, seen))
+        watcher.start()
+        assert ready.wait(10)
+        yes_at = time.perf_counter()
+        assert client.post(url + "/messages", json={"payload": "/accept_human"}, headers=citizen).json()["state"] == "waiting"
+        watcher.join(15)
+        assert "at" in seen, "the agent's queue never showed the conversation"
+        delays.append(seen["at"] - yes_at)
+
+        if round_number == 0:
+            escalation = next(
+                i["id"]
+                for i in client.get("/api/v1/escalations", headers=agent).json()["items"]
+                if i["conversation_id"] == conversation_id
+            )
+            assert client.post(f"/api/v1/escalations/{escalation}/claim", headers=agent).status_code == 200
+            assert (
+                client.post(url + "/messages", json={"text": "mijn paspoort is gestolen, wat nu"}, headers=citizen).json()[
+                    "messages"
+                ]
+                == []
+            )
+            detail = client.get(f"/api/v1/escalations/{escalation}", headers=agent).json()
+            assert detail["messages"][-1]["text"] == "mijn paspoort is gestolen, wat nu"
+            assert any(m["explanation"] and m["explanation"]["topic"] == "medewerker" for m in detail["messages"])
+            reply = client.post(
+                f"/api/v1/escalations/{escalation}/messages", json={"text": "Doe aangifte bij de politie."}, headers=agent
+            )
+            assert reply.status_code == 201
+            assert client.get(url, headers=citizen).json()["messages"][-1]["text"] == "Doe aangifte bij de politie."
+            resolved = client.post(
+                f"/api/v1/escalations/{escalation}/resolve", json={"outcome": "answered", "return_to_bot": True}, headers=agent
+            )
+            assert resolved.status_code == 200
+            back = client.post(url + "/messages", json={"text": "wanneer is het gemeentehuis open"}, headers=citizen).json()
+            assert back["state"] == "bot" and back["messages"][0]["explanation"]["topic"] == "openingstijden"
+    delays.sort()
+    print(
+        f"\ntime from the citizen's yes to the agent's queue: median {delays[len(delays) // 2] * 1000:.0f} ms, "
+        f"max {delays[-1] * 1000:.0f} ms over {len(delays)} handovers"
+    )
 
 
 def test_action_server_down_gives_503_and_not_ready(stack):

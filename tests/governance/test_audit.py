@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -40,8 +41,16 @@ def test_every_staff_action_is_logged_with_actor_object_result_origin_and_time(c
     escalation = handle_one_conversation(client, staff)
     entries = client.get("/api/v1/audit", headers=staff["reviewer"]["headers"]).json()["items"]
     actions = [e["action"] for e in reversed(entries)]
-    for expected in ("account.create", "login", "escalation.view", "escalation.claim", "escalation.message",
-                     "escalation.resolve", "kill_switch.enable", "audit.read"):
+    for expected in (
+        "account.create",
+        "login",
+        "escalation.view",
+        "escalation.claim",
+        "escalation.message",
+        "escalation.resolve",
+        "kill_switch.enable",
+        "audit.read",
+    ):
         assert expected in actions, expected
     claim = next(e for e in entries if e["action"] == "escalation.claim")
     assert claim["actor_id"] == staff["agent"]["id"] and claim["actor_name"] == "Anna Agent"
@@ -54,7 +63,7 @@ def test_every_staff_action_is_logged_with_actor_object_result_origin_and_time(c
     assert "Hallo" not in str(message["detail"])  # the log records that, not what
     # each entry holds the previous one's hash
     ordered = sorted(entries, key=lambda e: e["seq"])
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(ordered))
     result = verify(client, staff)
     assert result["valid"] is True and result["entries"] >= len(entries) and result["first_broken_seq"] is None
 

@@ -12,7 +12,7 @@ import pytest
 from governance import migrations
 from governance.config import Settings
 from governance.main import create_app
-from tests.governance.conftest import LiveServer, FrozenClock, OPEN_MOMENT, make_account
+from tests.governance.conftest import OPEN_MOMENT, FrozenClock, LiveServer, make_account
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -71,7 +71,9 @@ def test_parallel_messages_are_all_kept_in_order_without_gaps(server):
         with ThreadPoolExecutor(max_workers=10) as pool:
             statuses = list(
                 pool.map(
-                    lambda t: http.post(f"/api/v1/conversations/{conversation_id}/messages", json={"text": t}, headers=headers).status_code,
+                    lambda t: http.post(
+                        f"/api/v1/conversations/{conversation_id}/messages", json={"text": t}, headers=headers
+                    ).status_code,
                     texts,
                 )
             )
@@ -92,7 +94,10 @@ def test_claim_racing_the_citizen_leaving_ends_consistent(server):
             with ThreadPoolExecutor(max_workers=2) as pool:
                 claim = pool.submit(http.post, f"/api/v1/escalations/{escalation}/claim", headers=agent["headers"])
                 leave = pool.submit(
-                    http.post, f"/api/v1/conversations/{conversation_id}/messages", json={"payload": "/cancel_waiting"}, headers=headers
+                    http.post,
+                    f"/api/v1/conversations/{conversation_id}/messages",
+                    json={"payload": "/cancel_waiting"},
+                    headers=headers,
                 )
                 claim_status, leave_status = claim.result().status_code, leave.result().status_code
             assert claim_status in (200, 409) and leave_status in (200, 409)
@@ -124,7 +129,9 @@ def test_citizen_stream_delivers_queue_updates_and_the_agent_live(server):
                         assert events[-1][1] == {"state": "waiting", "queue_position": 1, "expected_wait_seconds": 360}
                         acted = True
                         http.post(f"/api/v1/escalations/{escalation}/claim", headers=agent["headers"])
-                        http.post(f"/api/v1/escalations/{escalation}/messages", json={"text": "Ik ben er"}, headers=agent["headers"])
+                        http.post(
+                            f"/api/v1/escalations/{escalation}/messages", json={"text": "Ik ben er"}, headers=agent["headers"]
+                        )
                     if name == "message" and events[-1][1]["role"] == "agent":
                         break
         texts = [data.get("text") for kind, data in events if kind == "message"]

@@ -197,7 +197,11 @@ def test_resolve_and_close_ends_the_conversation(client, staff):
     agent = staff["agent"]
     item = escalation_of(client, agent, conversation)
     client.post(f"/api/v1/escalations/{item['id']}/claim", headers=agent["headers"])
-    client.post(f"/api/v1/escalations/{item['id']}/resolve", json={"outcome": "referred", "return_to_bot": False}, headers=agent["headers"])
+    client.post(
+        f"/api/v1/escalations/{item['id']}/resolve",
+        json={"outcome": "referred", "return_to_bot": False},
+        headers=agent["headers"],
+    )
 
     assert transcript(client, conversation)["state"] == "closed"
     late = send(client, conversation, text="hallo?")
@@ -221,7 +225,9 @@ def test_only_the_assignee_may_reply_or_resolve(client, staff):
     client.post(url + "/claim", headers=staff["agent"]["headers"])
     other = client.post(url + "/messages", json={"text": "ik ook"}, headers=staff["agent2"]["headers"])
     assert other.status_code == 409 and other.json()["code"] == "claimed_by_other"
-    resolve = client.post(url + "/resolve", json={"outcome": "answered", "return_to_bot": True}, headers=staff["agent2"]["headers"])
+    resolve = client.post(
+        url + "/resolve", json={"outcome": "answered", "return_to_bot": True}, headers=staff["agent2"]["headers"]
+    )
     assert resolve.status_code == 409
 
 
@@ -240,7 +246,9 @@ def test_transfer_back_to_the_queue_keeps_the_place(client, staff):
 def test_notes_are_for_staff_only(client, staff):
     conversation = waiting_conversation(client)
     item = escalation_of(client, staff["agent"], conversation)
-    note = client.post(f"/api/v1/escalations/{item['id']}/notes", json={"text": "Terugbellen na 14 uur"}, headers=staff["agent"]["headers"])
+    note = client.post(
+        f"/api/v1/escalations/{item['id']}/notes", json={"text": "Terugbellen na 14 uur"}, headers=staff["agent"]["headers"]
+    )
     assert note.status_code == 201
     detail = client.get(f"/api/v1/escalations/{item['id']}", headers=staff["agent"]["headers"]).json()
     assert [n["text"] for n in detail["notes"]] == ["Terugbellen na 14 uur"]
@@ -340,7 +348,9 @@ def test_call_back_details_are_shown_only_to_the_agent_who_claimed_it(client, st
     client.post(detail_url + "/claim", headers=staff["agent"]["headers"])
     assert client.get(detail_url, headers=staff["agent"]["headers"]).json()["callback"]["phone"] == "0612345678"
     assert client.get(detail_url, headers=staff["agent2"]["headers"]).json()["callback"] is None
-    resolved = client.post(detail_url + "/resolve", json={"outcome": "callback_done", "return_to_bot": True}, headers=staff["agent"]["headers"])
+    resolved = client.post(
+        detail_url + "/resolve", json={"outcome": "callback_done", "return_to_bot": True}, headers=staff["agent"]["headers"]
+    )
     assert resolved.status_code == 200 and transcript(client, conversation)["state"] == "bot"
 
 

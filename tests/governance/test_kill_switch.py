@@ -14,7 +14,9 @@ def start(client) -> dict:
 
 
 def send(client, conversation, **body) -> dict:
-    response = client.post(f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation))
+    response = client.post(
+        f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

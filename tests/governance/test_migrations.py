@@ -12,8 +12,17 @@ from governance.db import Base, make_engine
 from governance.models import Conversation  # noqa: F401 - registers the tables
 
 EXPECTED_TABLES = {
-    "alembic_version", "conversation", "message", "decision_record", "staff_account", "audit_entry",
-    "audit_chain_head", "escalation", "staff_note", "callback_request", "system_switch",
+    "alembic_version",
+    "conversation",
+    "message",
+    "decision_record",
+    "staff_account",
+    "audit_entry",
+    "audit_chain_head",
+    "escalation",
+    "staff_note",
+    "callback_request",
+    "system_switch",
 }
 
 
