@@ -203,7 +203,8 @@ async def handle_citizen_message(
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
     if turn.gateway_action is None and _offer_pending(session, conversation):
         turn.gateway_action = reply_to_offer(turn.text)
-    add_message(session, conversation, role="citizen", text=turn.text)
+    shown = _button_label(session, runtime, conversation, turn.text) if body.payload is not None else turn.text
+    add_message(session, conversation, role="citizen", text=shown)
     session.commit()
     runtime.events.notify(conversation_topic(conversation.id))
 
@@ -338,14 +339,30 @@ def _answer_while_switched_off(
     return stored + _follow_up_escalation(session, runtime, conversation, [reply])
 
 
-def _offer_pending(session: Session, conversation: Conversation) -> bool:
-    """Did our last message to the citizen ask whether they want a person?"""
-    last = session.scalar(
+def _button_label(session: Session, runtime: Runtime, conversation: Conversation, payload: str) -> str:
+    """Staff and transcripts read the button the citizen pressed ("Ja, verbind me door"), not "/accept_human"."""
+    last = _last_message_to_citizen(session, conversation)
+    for button in (last.buttons or []) if last else []:
+        if button.get("payload") == payload and button.get("title"):
+            return str(button["title"])
+    topic = payload.lstrip("/")
+    if topic in runtime.knowledge.topics:
+        return runtime.knowledge.topic(topic).title
+    return payload
+
+
+def _last_message_to_citizen(session: Session, conversation: Conversation) -> Message | None:
+    return session.scalar(
         select(Message)
         .where(Message.conversation_id == conversation.id, Message.role != "citizen")
         .order_by(Message.seq.desc())
         .limit(1)
     )
+
+
+def _offer_pending(session: Session, conversation: Conversation) -> bool:
+    """Did our last message to the citizen ask whether they want a person?"""
+    last = _last_message_to_citizen(session, conversation)
     return last is not None and any(b.get("payload") == handover.ACCEPT_PAYLOAD for b in last.buttons or [])
 
 

@@ -35,7 +35,8 @@
       if (shown.has(message.id)) return;
       shown.add(message.id);
       if (message.seq > lastSeq) lastSeq = message.seq;
-      if (message.role === "citizen" && echoes.length && echoes[0] === message.text) { echoes.shift(); return; }
+      // this tab already showed its own words; the stream delivers them in the same order
+      if (message.role === "citizen" && echoes.length) { echoes.shift(); return; }
     }
     const item = el("div", "msg msg--" + message.role);
     item.appendChild(el("span", "msg__who", WHO[message.role] || ""));
@@ -175,13 +176,14 @@
   async function send(body, shownText) {
     status.textContent = "";
     render({ role: "citizen", text: shownText, buttons: [], explanation: null });
-    if (body.text) echoes.push(body.text); else echoes.push(body.payload);
+    echoes.push(shownText);
     setBusy(true);
     try {
       const reply = await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/messages", body);
       reply.messages.forEach(render);
     } catch (error) {
       status.textContent = error.message;
+      if (error.status !== 503) echoes.pop();  // refused, so never stored: the stream will not echo it back
     } finally {
       setBusy(false);
     }
