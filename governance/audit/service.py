@@ -30,7 +30,21 @@ class Actor:
     origin: str
 
 
-SYSTEM = Actor(id="system", name="systeem", role="system", origin="service")
+# Every column of an entry except its own hash goes into that hash.
+HASHED_FIELDS = (
+    "seq",
+    "timestamp",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "result",
+    "origin",
+    "detail",
+    "prev_hash",
+)
 
 
 def entry_hash(
@@ -126,20 +140,7 @@ def verify(session: Session) -> Verification:
             return Verification(False, count, expected_seq, "een regel ontbreekt")
         if entry.prev_hash != expected_prev:
             return Verification(False, count, entry.seq, "de keten is onderbroken")
-        recomputed = entry_hash(
-            seq=entry.seq,
-            timestamp=entry.timestamp,
-            actor_id=entry.actor_id,
-            actor_name=entry.actor_name,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            result=entry.result,
-            origin=entry.origin,
-            detail=entry.detail,
-            prev_hash=entry.prev_hash,
-        )
+        recomputed = entry_hash(**{name: getattr(entry, name) for name in HASHED_FIELDS})
         if recomputed != entry.hash:
             return Verification(False, count, entry.seq, "een regel is gewijzigd")
         expected_prev = entry.hash

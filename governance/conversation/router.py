@@ -19,7 +19,7 @@ from governance.conversation.schemas import (
 )
 from governance.conversation.stream import conversation_snapshot, message_out, state_payload
 from governance.deps import RuntimeDep, SessionDep
-from governance.events import conversation_topic
+from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover import service as handover
 from governance.openapi import problem_responses
 from governance.sse import event_stream, last_event_id
@@ -119,7 +119,8 @@ def stream_conversation(
     return event_stream(
         request,
         runtime.events,
-        [conversation_topic(conversation.id)],
+        # the queue topic too: someone ahead being helped moves this citizen up at once
+        [conversation_topic(conversation.id), QUEUE_TOPIC],
         conversation_snapshot(runtime, conversation.id),
         (last_event_id(request), None),
         poll_seconds=runtime.settings.stream_poll_seconds,

@@ -7,6 +7,7 @@ an agent handles the queue. Refusals with a known token are audited (who tried w
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,6 +19,8 @@ from governance.deps import RuntimeDep
 from governance.errors import Problem
 from governance.staff.models import StaffAccount
 from governance.staff.service import find_by_token
+
+logger = logging.getLogger(__name__)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "agent": frozenset({"queue", "switch.read"}),
@@ -44,6 +47,9 @@ def _authenticate(request: Request, runtime: RuntimeDep) -> StaffContext:
     with runtime.session_factory() as session:
         account = find_by_token(session, token) if len(token) <= 200 else None
         if account is None or not account.active:
+            # No audit entry (there is no actor, and it would let anyone flood the log); a log line without
+            # the token keeps repeated attempts visible to monitoring.
+            logger.warning("staff authentication failed", extra={"origin": origin_of(request), "path": request.url.path})
             raise Problem(401, "staff_token_wrong", "Dit token is onbekend of ingetrokken.")
     actor = Actor(id=account.id, name=account.name, role=account.role, origin=origin_of(request))
     return StaffContext(account=account, actor=actor)

@@ -156,3 +156,26 @@ def test_stream_resumes_after_last_event_id(server):
         assert seqs[:2] == [2, 3]
         unauthorised = http.get(f"/api/v1/conversations/{conversation_id}/stream")
         assert unauthorised.status_code == 401
+
+
+def test_waiting_citizen_moves_up_live_when_someone_ahead_is_helped(server):
+    agent = make_account(server.app, "agent", "Rij Agent")
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        first, _ = queue_one(http)
+        second, headers = queue_one(http)
+        positions = []
+        with http.stream("GET", f"/api/v1/conversations/{second}/stream", headers=headers) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                data = json.loads(line[6:])
+                if "queue_position" not in data:
+                    continue
+                positions.append(data["queue_position"])
+                if positions == [2]:
+                    items = http.get("/api/v1/escalations", headers=agent["headers"]).json()["items"]
+                    ahead = next(i["id"] for i in items if i["conversation_id"] == first)
+                    assert http.post(f"/api/v1/escalations/{ahead}/claim", headers=agent["headers"]).status_code == 200
+                if positions[-1] == 1:
+                    break
+        assert positions == [2, 1]

@@ -95,26 +95,21 @@ def test_new_account_token_works_once_created_through_the_api(client, staff):
     assert bad.status_code == 422
 
 
-def test_cli_creates_an_account_whose_token_is_the_last_line(client, settings):
+def run_cli(settings, *args: str) -> subprocess.CompletedProcess:
     env = {"DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "governance", "user", "add", "--name", "Carla Contact", "--role", "agent"],
-        cwd=ROOT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    command = [sys.executable, "-m", "governance", *args]
+    return subprocess.run(command, cwd=ROOT_DIR, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_creates_an_account_whose_token_is_the_last_line(client, settings):
+    result = run_cli(settings, "user", "add", "--name", "Carla Contact", "--role", "agent")
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     response = client.post("/api/v1/staff-sessions", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201 and response.json()["account"]["name"] == "Carla Contact"
-    bad_role = subprocess.run(
-        [sys.executable, "-m", "governance", "user", "add", "--name", "X", "--role", "baas"],
-        cwd=ROOT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert bad_role.returncode != 0
+    assert run_cli(settings, "user", "add", "--name", "X", "--role", "baas").returncode != 0
+    listed = run_cli(settings, "user", "list").stdout
+    assert "Carla Contact" in listed and token not in listed
+    account_id = response.json()["account"]["id"]
+    assert run_cli(settings, "user", "disable", "--id", account_id).returncode == 0
+    assert client.post("/api/v1/staff-sessions", headers={"Authorization": f"Bearer {token}"}).status_code == 401
