@@ -24,25 +24,44 @@ class ChangeBus:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, topics: list[str], timeout: float) -> bool:
-        """Wait until one of the topics changes or the timeout passes; True if something changed."""
-        loop = asyncio.get_running_loop()
-        event = asyncio.Event()
-        waiter = (loop, event)
+    def subscribe(self, topics: list[str]) -> Subscription:
+        """Register for the topics until closed. A stream subscribes *before* its first read, so a change
+        committed while it reads is not lost: the event is already set when it starts to wait."""
+        subscription = Subscription(self, topics, asyncio.get_running_loop())
         with self._lock:
             for topic in topics:
-                self._waiters[topic].add(waiter)
+                self._waiters[topic].add(subscription.waiter)
+        return subscription
+
+    def _unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            for topic in subscription.topics:
+                self._waiters[topic].discard(subscription.waiter)
+                if not self._waiters[topic]:
+                    del self._waiters[topic]
+
+
+class Subscription:
+    def __init__(self, bus: ChangeBus, topics: list[str], loop: asyncio.AbstractEventLoop) -> None:
+        self.bus = bus
+        self.topics = topics
+        self.event = asyncio.Event()
+        self.waiter = (loop, self.event)
+
+    def clear(self) -> None:
+        """Call just before reading the state the stream reports."""
+        self.event.clear()
+
+    async def wait(self, timeout: float) -> bool:
+        """True when something changed since the last clear(), False after the timeout."""
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(self.event.wait(), timeout)
             return True
         except TimeoutError:
             return False
-        finally:
-            with self._lock:
-                for topic in topics:
-                    self._waiters[topic].discard(waiter)
-                    if not self._waiters[topic]:
-                        del self._waiters[topic]
+
+    def close(self) -> None:
+        self.bus._unsubscribe(self)
 
 
 def conversation_topic(conversation_id: str) -> str:

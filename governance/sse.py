@@ -54,18 +54,23 @@ def event_stream(
     async def body() -> AsyncIterator[str]:
         nonlocal cursor
         started = last_sent = time.monotonic()
-        yield "retry: 2000\n\n"
-        while time.monotonic() - started < max_seconds:
-            events, cursor, finished = await run_in_threadpool(snapshot, cursor)
-            for event in events:
-                yield event.encode()
-                last_sent = time.monotonic()
-            if finished or await request.is_disconnected():
-                return
-            if time.monotonic() - last_sent > keepalive_seconds:
-                yield ": keepalive\n\n"
-                last_sent = time.monotonic()
-            await bus.wait(topics, poll_seconds)
+        subscription = bus.subscribe(topics)
+        try:
+            yield "retry: 2000\n\n"
+            while time.monotonic() - started < max_seconds:
+                subscription.clear()
+                events, cursor, finished = await run_in_threadpool(snapshot, cursor)
+                for event in events:
+                    yield event.encode()
+                    last_sent = time.monotonic()
+                if finished or await request.is_disconnected():
+                    return
+                if time.monotonic() - last_sent > keepalive_seconds:
+                    yield ": keepalive\n\n"
+                    last_sent = time.monotonic()
+                await subscription.wait(poll_seconds)
+        finally:
+            subscription.close()
 
     return StreamingResponse(
         body(),

@@ -207,7 +207,7 @@ def test_citizen_and_agent_talk_through_the_running_stack(stack):
     client, info = stack
     agent = staff_token(info, "agent", "Eva End-to-end")
     delays = []
-    for round_number in range(8):
+    for round_number in range(20):
         created = client.post("/api/v1/conversations", json={}).json()
         conversation_id = created["conversation_id"]
         citizen = {"Authorization": f"Bearer {created['token']}"}
