@@ -201,9 +201,10 @@ async def handle_citizen_message(
     if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
-    if turn.gateway_action is None and _offer_pending(session, conversation):
+    last = _last_message_to_citizen(session, conversation)
+    if turn.gateway_action is None and _offers_a_person(last):
         turn.gateway_action = reply_to_offer(turn.text)
-    shown = _button_label(session, runtime, conversation, turn.text) if body.payload is not None else turn.text
+    shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
     add_message(session, conversation, role="citizen", text=shown)
     session.commit()
     runtime.events.notify(conversation_topic(conversation.id))
@@ -339,9 +340,8 @@ def _answer_while_switched_off(
     return stored + _follow_up_escalation(session, runtime, conversation, [reply])
 
 
-def _button_label(session: Session, runtime: Runtime, conversation: Conversation, payload: str) -> str:
+def _button_label(runtime: Runtime, last: Message | None, payload: str) -> str:
     """Staff and transcripts read the button the citizen pressed ("Ja, verbind me door"), not "/accept_human"."""
-    last = _last_message_to_citizen(session, conversation)
     for button in (last.buttons or []) if last else []:
         if button.get("payload") == payload and button.get("title"):
             return str(button["title"])
@@ -360,9 +360,8 @@ def _last_message_to_citizen(session: Session, conversation: Conversation) -> Me
     )
 
 
-def _offer_pending(session: Session, conversation: Conversation) -> bool:
+def _offers_a_person(last: Message | None) -> bool:
     """Did our last message to the citizen ask whether they want a person?"""
-    last = _last_message_to_citizen(session, conversation)
     return last is not None and any(b.get("payload") == handover.ACCEPT_PAYLOAD for b in last.buttons or [])
 
 
