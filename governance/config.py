@@ -10,7 +10,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,13 +48,28 @@ class Settings(BaseSettings):
 
     stream_poll_seconds: float = Field(2.0, gt=0, description="How often an event stream re-reads the database")
 
+    encryption_key: SecretStr = Field(
+        SecretStr(""), description="Fernet key (urlsafe base64, 32 bytes) for call-back details; empty: encryption_key_file"
+    )
+    encryption_key_file: Path = Field(PROJECT_ROOT / "var" / "secret.key", description="Created once (mode 0600) if missing")
+    tracker_store_url: str = Field(
+        "", description="Rasa's tracker store (SQLAlchemy URL), to erase a conversation's tracker; empty: not erased here"
+    )
+    retention_transcript_days: int = Field(30, ge=1, description="Conversations (transcripts, Rasa trackers, notes)")
+    retention_decision_days: int = Field(183, ge=183, description="Decision records; the AI Act asks at least 6 months")
+    retention_audit_days: int = Field(365, ge=1, description="The staff-action audit log")
+    retention_callback_days: int = Field(30, ge=1, description="Unresolved call-back requests (resolved ones go at once)")
+    retention_interval_minutes: float = Field(60.0, ge=0, description="How often the service runs the job; 0: only by command")
+
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024
 
-    @field_validator("database_url")
+    @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _sqlalchemy_driver(cls, value: str) -> str:
         """Accept the plain postgres:// URLs that hosting tools hand out; use the psycopg 3 driver."""
+        if not value:
+            return value
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]

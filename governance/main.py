@@ -3,13 +3,17 @@ OpenAPI document describes exactly the versioned API (contract section 0), witho
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from governance import API_VERSION, health
 from governance.audit.router import router as audit_router
@@ -20,6 +24,10 @@ from governance.decision.router import router as decision_router
 from governance.errors import install_error_handlers, problem_response
 from governance.handover.router import router as escalation_router
 from governance.openapi import build_openapi
+from governance.privacy.crypto import sealer_for
+from governance.privacy.pii import default_screen
+from governance.privacy.retention import run_retention
+from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import RasaClient
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
@@ -28,6 +36,7 @@ from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
 
 STATIC_DIR = Path(__file__).parent / "static"
+logger = logging.getLogger(__name__)
 
 
 def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
@@ -49,6 +58,9 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         knowledge=load_knowledge_base(settings.knowledge_dir, municipality, settings.municipality_file),
         municipality=municipality,
         texts=Texts.from_file(PROJECT_ROOT / "data" / "texts.yml", municipality),
+        pii=default_screen(),
+        sealer=sealer_for(settings),
+        tracker=TrackerStore(settings.tracker_store_url),
     )
 
 
@@ -82,14 +94,33 @@ def _cache(api: FastAPI, schema: dict) -> dict:
     return schema
 
 
+async def retention_schedule(runtime: Runtime) -> None:
+    """Run the retention job shortly after start-up and then every interval; a failed run is logged and
+    retried at the next interval (the data stays until then, it is never lost)."""
+    await asyncio.sleep(5)
+    while True:
+        try:
+            result = await run_in_threadpool(run_retention, runtime)
+            logger.info("retention run", extra={"retention": asdict(result)})
+        except Exception:
+            logger.exception("retention run failed")
+        await asyncio.sleep(runtime.settings.retention_interval_minutes * 60)
+
+
 def create_app(settings: Settings | None = None, bot: BotClient | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = build_runtime(settings, bot)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        retention = asyncio.create_task(retention_schedule(runtime)) if settings.retention_interval_minutes > 0 else None
         yield
+        if retention is not None:
+            retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
         await runtime.bot.close()
+        runtime.tracker.dispose()
         runtime.engine.dispose()
 
     app = FastAPI(title="gemeente-assistent", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

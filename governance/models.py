@@ -1,6 +1,6 @@
 """All tables, imported in one place so Alembic's autogenerate and create_all see every model."""
 
-from governance.audit.models import AuditChainHead, AuditEntry
+from governance.audit.models import AuditChainHead, AuditEntry, AuditRetentionGate
 from governance.conversation.models import Conversation, Message
 from governance.decision.models import DecisionRecord
 from governance.handover.models import CallbackRequest, Escalation, StaffNote, SystemSwitch
@@ -9,6 +9,7 @@ from governance.staff.models import StaffAccount
 __all__ = [
     "AuditChainHead",
     "AuditEntry",
+    "AuditRetentionGate",
     "CallbackRequest",
     "Conversation",
     "DecisionRecord",

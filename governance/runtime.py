@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from governance.config import Settings
 from governance.db import utc_now
 from governance.events import ChangeBus
+from governance.privacy.crypto import Sealer
+from governance.privacy.pii import PiiScreen
+from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import ActionTrace, ModelStatus
 from governance.safety.rules import SafetyRules
 from governance.texts import Texts
@@ -39,6 +42,9 @@ class Runtime:
     knowledge: KnowledgeBase
     municipality: Municipality
     texts: Texts
+    pii: PiiScreen
+    sealer: Sealer
+    tracker: TrackerStore
     events: ChangeBus = field(default_factory=ChangeBus)
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, UTCDateTime
@@ -42,3 +42,17 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    # Where verification starts: after the retention job removed the oldest entries, the first remaining
+    # entry and the hash it must point back to.
+    anchor_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    anchor_prev_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH, server_default=GENESIS_HASH)
+
+
+class AuditRetentionGate(Base):
+    """The database triggers refuse DELETE on the audit log unless the retention job opened this gate inside
+    its own transaction (nobody else ever sees it open)."""
+
+    __tablename__ = "audit_retention_gate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -131,10 +131,12 @@ class Verification:
 def verify(session: Session) -> Verification:
     """Recompute the whole chain. Streams the table in batches so a year of entries fits in memory."""
     head = session.get(AuditChainHead, 1)
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+    # The retention job removes the oldest entries and moves the anchor: verification starts there.
+    expected_prev = head.anchor_prev_hash if head else GENESIS_HASH
+    expected_seq = head.anchor_seq if head else 1
     count = 0
-    for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)).scalars():
+    query = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
+    for entry in session.execute(query).scalars():
         count += 1
         if entry.seq != expected_seq:
             return Verification(False, count, expected_seq, "een regel ontbreekt")
@@ -145,6 +147,6 @@ def verify(session: Session) -> Verification:
             return Verification(False, count, entry.seq, "een regel is gewijzigd")
         expected_prev = entry.hash
         expected_seq += 1
-    if head is None or head.last_seq != count or head.last_hash != expected_prev:
+    if head is None or head.last_seq != expected_seq - 1 or head.last_hash != expected_prev:
         return Verification(False, count, count + 1, "de laatste regels ontbreken of de kop klopt niet")
     return Verification(True, count)

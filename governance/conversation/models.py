@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.db import Base, UTCDateTime, utc_now
@@ -21,6 +21,10 @@ class Conversation(Base):
     locale: Mapped[str] = mapped_column(String(8), default="nl")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     last_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # When the citizen was told not to share personal data here (told once per conversation).
+    pii_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Held back from the retention job while under review (complaint, incident, legal hold).
+    preserve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.seq", cascade="all, delete-orphan"

@@ -21,6 +21,7 @@ from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.schemas import CallbackCreate, MessageCreate
 from governance.conversation.states import ConversationState, InvalidTransition, bot_may_answer
+from governance.db import utc_now
 from governance.decision.models import DecisionRecord
 from governance.decision.service import record_decision
 from governance.errors import Problem
@@ -34,6 +35,16 @@ from knowledge import TOPICS
 
 logger = logging.getLogger(__name__)
 
+PII_WORDS = {
+    "bsn": "je BSN",
+    "iban": "een rekeningnummer",
+    "email": "een e-mailadres",
+    "phone": "een telefoonnummer",
+    "address": "een adres",
+    "date_of_birth": "een geboortedatum",
+    "licence_plate": "een kenteken",
+    "name": "een naam",
+}
 PAYLOAD_PATTERN = re.compile(r"^/([a-z_]{2,40})$")
 DECLINE_PAYLOAD = handover.DECLINE_PAYLOAD
 GATEWAY_ACTIONS = {handover.ACCEPT_PAYLOAD: "accept", handover.CANCEL_PAYLOAD: "cancel"}
@@ -93,6 +104,8 @@ class Turn:
     metadata: dict[str, Any] = field(default_factory=dict)
     # accept / decline / cancel: the citizen's answer to the gateway's handover dialogue
     gateway_action: str | None = None
+    # types of personal data the PII screen replaced in `text` (explanation.pii_redacted)
+    pii: tuple[str, ...] = ()
 
     @property
     def is_crisis(self) -> bool:
@@ -161,11 +174,20 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
         raise Problem(413, "message_too_long", texts.get("message_too_long", max_chars=max_chars))
     if not text:
         raise Problem(422, "empty_message", texts.get("empty_message"))
+    # Personal data is replaced before anything is stored, logged or sent to Rasa.
+    redaction = runtime.pii.redact(text)
+    text = redaction.text
     safety = runtime.safety_rules.match(text)
     if safety:
         # The rule layer decides the intent; Rasa runs the matching action and records it in its tracker.
-        return Turn(text=text, rasa_message=f"/{safety.intent}", safety=safety, metadata={"safety_rule": safety.as_metadata()})
-    return Turn(text=text, rasa_message=text, safety=None)
+        return Turn(
+            text=text,
+            rasa_message=f"/{safety.intent}",
+            safety=safety,
+            metadata={"safety_rule": safety.as_metadata()},
+            pii=redaction.kinds,
+        )
+    return Turn(text=text, rasa_message=text, safety=None, pii=redaction.kinds)
 
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -206,9 +228,23 @@ async def handle_citizen_message(
         turn.gateway_action = reply_to_offer(turn.text)
     shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
     add_message(session, conversation, role="citizen", text=shown)
+    notices = _privacy_notice(session, runtime, conversation, turn)
     session.commit()
     runtime.events.notify(conversation_topic(conversation.id))
+    return notices + await _respond(session, runtime, conversation, turn, started)
 
+
+def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn) -> list[Message]:
+    """The first time personal data is screened out, say so kindly and why; after that, just help."""
+    if not turn.pii or conversation.pii_notice_at is not None:
+        return []
+    conversation.pii_notice_at = utc_now()
+    kinds = [PII_WORDS.get(kind, kind) for kind in turn.pii]
+    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
+    return [add_message(session, conversation, role="system", text=runtime.texts.get("pii_notice", kinds=listed))]
+
+
+async def _respond(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn, started: float) -> list[Message]:
     state = ConversationState(conversation.state)
     if not bot_may_answer(state):
         # Waiting for or talking to a person: the bot stays silent, the staff member reads along.
@@ -261,6 +297,7 @@ def _store_replies(
     latency_ms = int((time.perf_counter() - started) * 1000)
     stored = []
     for reply in replies:
+        reply.explanation["pii_redacted"] = list(turn.pii)
         message = add_message(
             session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
         )

@@ -48,14 +48,15 @@ class StaffNote(Base):
 
 
 class CallbackRequest(Base):
-    """What a citizen left for a call-back, with consent. Deleted with the escalation's retention."""
+    """What a citizen left for a call-back, with consent. Every field is encrypted at rest (privacy/crypto.py);
+    the row is deleted when the call-back is resolved, or by the retention job."""
 
     __tablename__ = "callback_request"
 
     escalation_id: Mapped[str] = mapped_column(ForeignKey("escalation.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    name: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text, nullable=True)
+    email: Mapped[str | None] = mapped_column(Text, nullable=True)
     question: Mapped[str] = mapped_column(Text)
     consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 

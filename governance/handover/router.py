@@ -31,6 +31,7 @@ from governance.handover.schemas import (
     StaffText,
 )
 from governance.openapi import problem_responses
+from governance.runtime import Runtime
 from governance.sse import Event, event_stream, last_event_id
 from governance.staff.auth import QueueStaff
 from governance.staff.models import StaffAccount
@@ -131,7 +132,7 @@ def stream_escalations(_: QueueStaff, request: Request, runtime: RuntimeDep) -> 
 )
 def get_escalation(escalation_id: str, staff: QueueStaff, session: SessionDep, runtime: RuntimeDep) -> EscalationDetail:
     escalation = handover.load_escalation(session, escalation_id)
-    detail = _detail(session, escalation, staff.actor.id)
+    detail = _detail(session, runtime, escalation, staff.actor.id)
     audit.record(session, staff.actor, "escalation.view", object_type="escalation", object_id=escalation.id)
     if detail.callback is not None:
         audit.record(session, staff.actor, "callback.view", object_type="escalation", object_id=escalation.id)
@@ -139,7 +140,7 @@ def get_escalation(escalation_id: str, staff: QueueStaff, session: SessionDep, r
     return detail
 
 
-def _detail(session: Session, escalation: Escalation, viewer_id: str) -> EscalationDetail:
+def _detail(session: Session, runtime: Runtime, escalation: Escalation, viewer_id: str) -> EscalationDetail:
     conversation = session.get(Conversation, escalation.conversation_id) if escalation.conversation_id else None
     messages = (
         session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.seq)).all()
@@ -157,8 +158,13 @@ def _detail(session: Session, escalation: Escalation, viewer_id: str) -> Escalat
     if escalation.kind == "callback" and escalation.assignee_id == viewer_id and escalation.state == "human":
         row = session.get(CallbackRequest, escalation.id)
         if row is not None:
+            unseal = runtime.sealer.open
             callback = CallbackDetails(
-                name=row.name, phone=row.phone, email=row.email, question=row.question, consent_at=row.consent_at
+                name=unseal(row.name) or "(niet te lezen)",
+                phone=unseal(row.phone) if row.phone else None,
+                email=unseal(row.email) if row.email else None,
+                question=unseal(row.question) or "(niet te lezen)",
+                consent_at=row.consent_at,
             )
     return EscalationDetail(
         **_item(escalation, names),
@@ -234,7 +240,7 @@ def claim(escalation_id: str, staff: QueueStaff, session: SessionDep, runtime: R
     operation_id="sendStaffMessage",
 )
 def send(escalation_id: str, body: StaffText, staff: QueueStaff, session: SessionDep, runtime: RuntimeDep) -> StaffMessageOut:
-    text = handover_text(body.text)
+    text = handover_text(runtime, body.text)
     message = handover.agent_message(session, runtime, handover.load_escalation(session, escalation_id), staff.actor, text)
     return StaffMessageOut(**message_out(message).model_dump(), author=StaffRef(id=staff.actor.id, name=staff.actor.name))
 
@@ -250,7 +256,7 @@ def send(escalation_id: str, body: StaffText, staff: QueueStaff, session: Sessio
 )
 def note(escalation_id: str, body: StaffText, staff: QueueStaff, session: SessionDep, runtime: RuntimeDep) -> NoteOut:
     created = handover.add_note(
-        session, runtime, handover.load_escalation(session, escalation_id), staff.actor, handover_text(body.text)
+        session, runtime, handover.load_escalation(session, escalation_id), staff.actor, handover_text(runtime, body.text)
     )
     return NoteOut(
         id=created.id, author=StaffRef(id=staff.actor.id, name=staff.actor.name), text=created.text, created_at=created.created_at
@@ -290,8 +296,9 @@ def resolve(escalation_id: str, body: Resolution, staff: QueueStaff, session: Se
     return EscalationItem(**_item(escalation, {staff.actor.id: staff.actor.name}))
 
 
-def handover_text(text: str) -> str:
+def handover_text(runtime: Runtime, text: str) -> str:
+    """Staff texts go through the same PII screen: transcripts and notes hold no personal data either."""
     cleaned = clean_text(text)
     if not cleaned:
         raise Problem(422, "empty_message", "Het bericht is leeg.")
-    return cleaned
+    return runtime.pii.redact(cleaned).text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from governance import ids
@@ -196,8 +196,17 @@ def submit_callback(
     )
     session.add(escalation)
     session.flush()
+    seal = runtime.sealer.seal
     session.add(
-        CallbackRequest(escalation_id=escalation.id, name=name, phone=phone, email=email, question=question, consent_at=utc_now())
+        CallbackRequest(
+            escalation_id=escalation.id,
+            name=seal(name),
+            phone=seal(phone) if phone else None,
+            email=seal(email) if email else None,
+            # the question is free text: screened like a chat message, then encrypted
+            question=seal(runtime.pii.redact(question).text),
+            consent_at=utc_now(),
+        )
     )
     message = add_message(
         session,
@@ -299,6 +308,9 @@ def resolve(
         move_conversation(session, conversation, ConversationState.HUMAN, target)
         key = "resolved_to_bot" if return_to_bot else "resolved_closed"
         add_message(session, conversation, role="system", text=runtime.texts.get(key))
+    if escalation.kind == "callback":
+        # the contact details were given for this call-back only: they go when it is done
+        session.execute(delete(CallbackRequest).where(CallbackRequest.escalation_id == escalation.id))
     audit.record(
         session,
         actor,

@@ -18,6 +18,7 @@ type ("mijn bsn is [BSN]") so that the assistant still understands the question.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
@@ -304,6 +305,12 @@ class PiiScreen:
                 if name is not None:
                     found.append(Finding("name", name[0], name[1]))
         return found
+
+
+@functools.lru_cache(maxsize=1)
+def default_screen() -> PiiScreen:
+    """Building the spaCy pipeline takes about a second: once per process."""
+    return PiiScreen()
 
 
 def _consume_alnum(text: str, start: int, count: int, *, need_boundary: bool) -> int | None:

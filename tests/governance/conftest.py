@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -23,6 +24,7 @@ from governance.main import create_app
 from governance.rasa_client import ActionTrace, BotUnavailable, ModelStatus
 from governance.staff import service as staff_service
 
+TEST_KEY = Fernet.generate_key().decode()
 ROOT_DIR = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AMSTERDAM = dt.timezone(dt.timedelta(hours=1))  # winter time, for readable test moments
@@ -127,7 +129,14 @@ class FakeBot:
 def settings(tmp_path: Path) -> Settings:
     url = f"sqlite:///{tmp_path / 'governance.db'}"
     migrations.upgrade(url)
-    return Settings(environment="test", database_url=url, rasa_token="t")
+    return Settings(
+        environment="test",
+        database_url=url,
+        rasa_token="t",
+        encryption_key=TEST_KEY,
+        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        retention_interval_minutes=0,
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from governance import migrations
 from governance.config import Settings
 from governance.main import create_app
-from tests.governance.conftest import OPEN_MOMENT, FrozenClock, LiveServer, make_account
+from tests.governance.conftest import OPEN_MOMENT, TEST_KEY, FrozenClock, LiveServer, make_account
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,7 +27,10 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def server(database_url, bot):
-    app = create_app(Settings(environment="test", database_url=database_url, rasa_token="t"), bot=bot)
+    settings = Settings(
+        environment="test", database_url=database_url, rasa_token="t", encryption_key=TEST_KEY, retention_interval_minutes=0
+    )
+    app = create_app(settings, bot=bot)
     app.state.runtime.clock = FrozenClock(OPEN_MOMENT)
     with LiveServer(app) as live:
         live.app = app

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.governance.conftest import TEST_KEY
+
 
 def test_healthz_is_always_ok(client):
     assert client.get("/healthz").json() == {"status": "ok"}
@@ -31,7 +33,7 @@ def test_readyz_reports_an_unmigrated_database(tmp_path, bot):
     from governance.config import Settings
     from governance.main import create_app
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", encryption_key=TEST_KEY, retention_interval_minutes=0)
     with TestClient(create_app(settings, bot=bot)) as client:
         response = client.get("/readyz")
     assert response.status_code == 503

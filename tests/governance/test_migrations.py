@@ -55,10 +55,10 @@ def test_conversation_round_trip_on_postgresql(postgres_database):
 
     from governance.config import Settings
     from governance.main import create_app
-    from tests.governance.conftest import FakeBot
+    from tests.governance.conftest import TEST_KEY, FakeBot
 
     migrations.upgrade(postgres_database)
-    settings = Settings(database_url=postgres_database)
+    settings = Settings(database_url=postgres_database, encryption_key=TEST_KEY, retention_interval_minutes=0)
     with TestClient(create_app(settings, bot=FakeBot())) as client:
         created = client.post("/api/v1/conversations", json={}).json()
         headers = {"Authorization": f"Bearer {created['token']}"}

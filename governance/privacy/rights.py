@@ -1,0 +1,126 @@
+"""The citizen's rights over a conversation: a copy (AVG art. 15/20) and erasure (art. 17).
+
+Erasure removes the transcript, staff notes, call-back details and Rasa's tracker, and unlinks the decision
+records: they stay for the statistics without conversation, message or text (contract section 5 keeps
+them otherwise unchanged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from governance.audit import service as audit
+from governance.audit.service import Actor
+from governance.conversation.models import Conversation, Message
+from governance.db import utc_now
+from governance.decision.models import DecisionRecord
+from governance.events import QUEUE_TOPIC, conversation_topic
+from governance.handover.models import CallbackRequest, Escalation, StaffNote
+from governance.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+ERASED_TEXT = "[gewist]"
+WHO = {"citizen": "Jij", "assistant": "Digitale assistent", "agent": "Medewerker", "system": "Systeem"}
+
+
+@dataclass(frozen=True)
+class Erasure:
+    conversation_id: str
+    messages: int
+    decision_records_unlinked: int
+    tracker_events: int | None  # None: the tracker store could not be reached (the retention term covers it)
+
+
+def erase_conversation(
+    session: Session, runtime: Runtime, conversation: Conversation, *, actor: Actor | None = None, reason: str = ""
+) -> Erasure:
+    conversation_id, sender_id = conversation.id, conversation.sender_id
+    escalations = select(Escalation.id).where(Escalation.conversation_id == conversation_id).scalar_subquery()
+    unlinked = session.execute(
+        update(DecisionRecord)
+        .where(DecisionRecord.conversation_id == conversation_id)
+        .values(conversation_id=None, message_id=None, input_text_redacted=ERASED_TEXT)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(delete(CallbackRequest).where(CallbackRequest.escalation_id.in_(escalations)))
+    session.execute(delete(StaffNote).where(StaffNote.escalation_id.in_(escalations)))
+    session.execute(
+        update(Escalation)
+        .where(Escalation.conversation_id == conversation_id, Escalation.state != "closed")
+        .values(state="closed", outcome="erased", resolved_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Escalation)
+        .where(Escalation.conversation_id == conversation_id)
+        .values(conversation_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    messages = session.execute(delete(Message).where(Message.conversation_id == conversation_id)).rowcount
+    session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    if actor is not None:
+        audit.record(
+            session,
+            actor,
+            "conversation.erase",
+            object_type="conversation",
+            object_id=conversation_id,
+            detail={"reason": reason, "messages": messages},
+        )
+    session.commit()
+    session.expunge_all()
+    runtime.events.notify(QUEUE_TOPIC, conversation_topic(conversation_id))
+    try:
+        tracker_events: int | None = runtime.tracker.delete_sender(sender_id)
+    except Exception:  # noqa: BLE001 - the transcript is gone; the tracker follows by the retention term
+        logger.warning("tracker store unreachable during erasure; retention removes the events later")
+        tracker_events = None
+    return Erasure(conversation_id, messages, unlinked, tracker_events)
+
+
+def export_json(conversation: Conversation, exported_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation.id,
+        "created_at": conversation.created_at.isoformat(),
+        "state": conversation.state,
+        "exported_at": exported_at.isoformat(),
+        "note": (
+            "Dit is je gesprek met de digitale assistent van de gemeente. Persoonlijke gegevens zoals je BSN "
+            "hebben we niet bewaard: daar staat een vervanging zoals [BSN]."
+        ),
+        "messages": [
+            {
+                "role": m.role,
+                "text": m.text,
+                "created_at": m.created_at.isoformat(),
+                "why": (m.explanation or {}).get("summary_nl"),
+                "sources": (m.explanation or {}).get("sources") or [],
+            }
+            for m in conversation.messages
+        ],
+    }
+
+
+def export_text(conversation: Conversation, runtime: Runtime, exported_at: dt.datetime) -> str:
+    zone = runtime.municipality.chat_hours.timezone
+    lines = [
+        f"Gesprek met de digitale assistent van {runtime.municipality.name}",
+        f"Gesprek: {conversation.id}",
+        f"Gedownload op: {exported_at.astimezone(zone):%d-%m-%Y %H:%M}",
+        "Persoonlijke gegevens zoals je BSN hebben we niet bewaard: daar staat een vervanging zoals [BSN].",
+        "",
+    ]
+    for m in conversation.messages:
+        lines.append(f"[{m.created_at.astimezone(zone):%d-%m-%Y %H:%M}] {WHO.get(m.role, m.role)}: {m.text}")
+        summary = (m.explanation or {}).get("summary_nl")
+        if summary:
+            lines.append(f"    Waarom dit antwoord? {summary}")
+        for source in (m.explanation or {}).get("sources") or []:
+            lines.append(f"    Bron: {source.get('title')} ({source.get('url')})")
+    return "\n".join(lines) + "\n"
