@@ -7,6 +7,7 @@ import getpass
 import json
 import socket
 import sys
+from dataclasses import asdict
 
 from governance import migrations
 from governance.audit.service import Actor
@@ -33,12 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the hash chain; exit 1 when it is broken")
+    retention = sub.add_parser("retention", help="retention terms")
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True)
+    retention_sub.add_parser("run", help="delete what is past its retention term now; prints the counts")
     args = parser.parse_args(argv)
 
     if args.command == "user":
         return _user(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "retention":
+        from governance.main import build_runtime
+        from governance.privacy.retention import run_retention
+
+        migrations.upgrade()
+        runtime = build_runtime(get_settings())
+        print(json.dumps(asdict(run_retention(runtime))))
+        runtime.engine.dispose()
+        return 0
     if args.command == "migrate":
         migrations.upgrade()
     elif args.command == "serve":

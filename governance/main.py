@@ -27,6 +27,7 @@ from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
 from governance.privacy.pii import default_screen
 from governance.privacy.retention import run_retention
+from governance.privacy.router import router as privacy_router
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import RasaClient
 from governance.runtime import BotClient, Runtime
@@ -75,6 +76,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.include_router(staff_router)
     api.include_router(decision_router)
     api.include_router(audit_router)
+    api.include_router(privacy_router)
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from governance.conversation import service
 from governance.conversation.schemas import (
@@ -22,6 +22,7 @@ from governance.deps import RuntimeDep, SessionDep
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover import service as handover
 from governance.openapi import problem_responses
+from governance.privacy import rights
 from governance.sse import event_stream, last_event_id
 
 router = APIRouter(prefix="/conversations", tags=["Gesprekken"])
@@ -151,3 +152,46 @@ def request_callback(
     context = service.handover_context(session, conversation)
     message = handover.submit_callback(session, runtime, conversation, reason=context.reason, **details)
     return CallbackCreated(conversation_id=conversation.id, state=conversation.state, messages=[message_out(message)])
+
+
+@router.get(
+    "/{conversation_id}/export",
+    responses={
+        200: {
+            "description": "Het gesprek als JSON of als leesbare tekst",
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(400, 401, 403, 404, 422),
+    },
+    summary="Download je gesprek",
+    description="Een kopie van je gesprek (AVG artikel 15), als JSON (format=json) of als tekst (format=text).",
+    operation_id="exportConversation",
+)
+def export_conversation(
+    conversation_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    authorization: AuthorizationHeader = None,
+    format: Literal["json", "text"] = "json",
+) -> Response:
+    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    return rights.export_response(conversation, runtime, format)
+
+
+@router.delete(
+    "/{conversation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400, 401, 403, 404),
+    summary="Wis je gesprek",
+    description=(
+        "Wist het gesprek (AVG artikel 17): de berichten, het geheugen van de assistent en de koppeling met de "
+        "beslissingen. De beslissingen blijven zonder tekst en zonder gesprek bewaard voor de statistiek."
+    ),
+    operation_id="eraseConversation",
+)
+def erase_conversation(
+    conversation_id: str, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
+) -> Response:
+    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    rights.erase_conversation(session, runtime, conversation)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

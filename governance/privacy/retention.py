@@ -42,12 +42,12 @@ def run_retention(runtime: Runtime, now: dt.datetime | None = None) -> Retention
     result = RetentionRun(ran_at=now.isoformat())
     transcript_cutoff = now - dt.timedelta(days=settings.retention_transcript_days)
     with runtime.session_factory() as session:
-        result.conversations = _expired_conversations(session, runtime, transcript_cutoff)
+        result.conversations, erased_events = _expired_conversations(session, runtime, transcript_cutoff)
         result.decision_records = _expired_decisions(session, now - dt.timedelta(days=settings.retention_decision_days))
         result.callbacks = _expired_callbacks(session, now - dt.timedelta(days=settings.retention_callback_days))
         result.audit_entries = _expired_audit(session, now - dt.timedelta(days=settings.retention_audit_days))
         try:
-            result.tracker_events = runtime.tracker.delete_older_than(transcript_cutoff)
+            result.tracker_events = erased_events + runtime.tracker.delete_older_than(transcript_cutoff)
         except Exception:  # noqa: BLE001 - reported in the run's record; the next run tries again
             result.tracker_events = None
         audit.record(session, SYSTEM, "retention.run", object_type="retention", detail=asdict(result))
@@ -55,9 +55,10 @@ def run_retention(runtime: Runtime, now: dt.datetime | None = None) -> Retention
     return result
 
 
-def _expired_conversations(session: Session, runtime: Runtime, cutoff: dt.datetime) -> int:
+def _expired_conversations(session: Session, runtime: Runtime, cutoff: dt.datetime) -> tuple[int, int]:
+    """Erase conversations past their term; returns how many, and how many tracker events went with them."""
     person_busy = exists().where(Escalation.conversation_id == Conversation.id, Escalation.state.in_(("waiting", "human")))
-    total = 0
+    total = events = 0
     while True:
         batch = session.scalars(
             select(Conversation)
@@ -65,10 +66,10 @@ def _expired_conversations(session: Session, runtime: Runtime, cutoff: dt.dateti
             .limit(BATCH)
         ).all()
         for conversation in batch:
-            erase_conversation(session, runtime, conversation)
+            events += erase_conversation(session, runtime, conversation).tracker_events or 0
         total += len(batch)
         if len(batch) < BATCH:
-            return total
+            return total, events
 
 
 def _expired_decisions(session: Session, cutoff: dt.datetime) -> int:

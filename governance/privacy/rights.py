@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -124,3 +125,14 @@ def export_text(conversation: Conversation, runtime: Runtime, exported_at: dt.da
         for source in (m.explanation or {}).get("sources") or []:
             lines.append(f"    Bron: {source.get('title')} ({source.get('url')})")
     return "\n".join(lines) + "\n"
+
+
+def export_response(conversation: Conversation, runtime: Runtime, format: str) -> Response:
+    """The download itself: an attachment the browser saves, never cached."""
+    now = runtime.clock()
+    headers = {"Cache-Control": "no-store"}
+    if format == "text":
+        headers["Content-Disposition"] = f'attachment; filename="gesprek-{conversation.id}.txt"'
+        return PlainTextResponse(export_text(conversation, runtime, now), headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="gesprek-{conversation.id}.json"'
+    return JSONResponse(export_json(conversation, now), headers=headers)

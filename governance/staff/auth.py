@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "agent": frozenset({"queue", "switch.read"}),
-    "reviewer": frozenset({"review", "switch.read"}),
-    "admin": frozenset({"queue", "review", "switch.read", "switch.write", "accounts"}),
+    "reviewer": frozenset({"review", "privacy", "switch.read"}),
+    "admin": frozenset({"queue", "review", "privacy", "switch.read", "switch.write", "accounts"}),
 }
 
 
@@ -81,5 +81,6 @@ QueueStaff = Annotated[StaffContext, Depends(require("queue"))]
 Reviewer = Annotated[StaffContext, Depends(require("review"))]
 SwitchReader = Annotated[StaffContext, Depends(require("switch.read"))]
 SwitchAdmin = Annotated[StaffContext, Depends(require("switch.write"))]
+PrivacyOfficer = Annotated[StaffContext, Depends(require("privacy"))]
 AccountAdmin = Annotated[StaffContext, Depends(require("accounts"))]
 AnyStaff = Annotated[StaffContext, Depends(_authenticate)]

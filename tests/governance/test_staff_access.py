@@ -28,6 +28,15 @@ ROUTES = [
     ("POST", "/api/v1/admin/accounts", {"name": "Nieuw", "role": "agent"}, {"admin"}),
     ("DELETE", "/api/v1/admin/accounts/{other_account}", None, {"admin"}),
     ("POST", "/api/v1/staff-sessions", None, {"agent", "reviewer", "admin"}),
+    ("GET", "/api/v1/admin/conversations/{conversation}/export", None, {"reviewer", "admin"}),
+    (
+        "PUT",
+        "/api/v1/admin/conversations/{conversation}/preserve",
+        {"preserve": True, "reason": "klacht 2026-17"},
+        {"reviewer", "admin"},
+    ),
+    ("POST", "/api/v1/admin/conversations/{conversation}/erasure", {"reason": "verzoek per brief"}, {"reviewer", "admin"}),
+    ("POST", "/api/v1/admin/retention-runs", None, {"admin"}),
 ]
 CALLERS = ["agent", "reviewer", "admin", "no token", "wrong token", "conversation token"]
 
@@ -40,7 +49,12 @@ def targets(client, staff) -> dict[str, str]:
     client.post(url, json={"payload": "/accept_human"}, headers=auth(conversation))
     escalation = client.get("/api/v1/escalations", headers=staff["agent"]["headers"]).json()["items"][0]["id"]
     other = make_account(client.app, "agent", "Andere Agent")
-    return {"escalation": escalation, "other_account": other["id"], "conversation_token": conversation["token"]}
+    return {
+        "escalation": escalation,
+        "other_account": other["id"],
+        "conversation": conversation["conversation_id"],
+        "conversation_token": conversation["token"],
+    }
 
 
 @pytest.mark.parametrize("caller", CALLERS)
