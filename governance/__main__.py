@@ -12,6 +12,7 @@ from dataclasses import asdict
 from governance import migrations
 from governance.audit.service import Actor
 from governance.config import get_settings
+from governance.logs import log_config
 from governance.staff.models import ROLES
 
 
@@ -59,7 +60,14 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = get_settings()
         migrations.upgrade()
-        uvicorn.run("governance.main:create_app", factory=True, host=settings.host, port=settings.port, workers=args.workers)
+        uvicorn.run(
+            "governance.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=args.workers,
+            log_config=log_config(settings.log_level),
+        )
     elif args.command == "openapi":
         from governance.main import create_app
 

@@ -40,6 +40,18 @@ ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="${TRACK
   -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa.log" 2>&1 &
 echo $! >> "$pids_file"
 
+# The governance service erases conversations from Rasa's tracker store itself (Rasa has no API for it).
+if [ "$RASA_ENDPOINTS" = "bot/endpoints.yml" ]; then
+  tracker_file="${TRACKER_DB:-$VAR_DIR/rasa-tracker.db}"
+  case "$tracker_file" in /*) ;; *) tracker_file="$ROOT/$tracker_file" ;; esac
+  export GOV_TRACKER_STORE_URL="${GOV_TRACKER_STORE_URL:-sqlite:///$tracker_file}"
+else
+  export GOV_TRACKER_STORE_URL="${GOV_TRACKER_STORE_URL:-postgresql://${TRACKER_USER}:${TRACKER_PASSWORD:-}@${TRACKER_HOST}:${TRACKER_PORT}/${TRACKER_DB}}"
+fi
+key_file="$VAR_DIR/secret.key"
+case "$key_file" in /*) ;; *) key_file="$ROOT/$key_file" ;; esac
+export GOV_ENCRYPTION_KEY_FILE="${GOV_ENCRYPTION_KEY_FILE:-$key_file}"
+
 log "Starting the governance service on 127.0.0.1:$GATEWAY_PORT"
 "$GOV_VENV/bin/python" -m governance serve > "$VAR_DIR/logs/governance.log" 2>&1 &
 echo $! >> "$pids_file"

@@ -260,6 +260,63 @@ def test_citizen_and_agent_talk_through_the_running_stack(stack):
     )
 
 
+PII_VALUES = {
+    "bsn": "123456782",
+    "bsn_spaced": "111 222 333",
+    "iban": "NL91ABNA0417164300",
+    "iban_lower": "nl44 rabo 0123 4567 89",
+    "phone": "06-12345678",
+    "email": "jan.jansen@example.nl",
+    "postcode": "1234 AB 12",
+    "name": "Fatima El Amrani",
+    "plate": "GX-123-B",
+    "dob": "12-03-1985",
+}
+
+
+def test_no_personal_value_reaches_a_database_tracker_or_log(stack):
+    client, info = stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    citizen = {"Authorization": f"Bearer {created['token']}"}
+    url = f"/api/v1/conversations/{created['conversation_id']}"
+    lines = [
+        f"mijn bsn is {PII_VALUES['bsn']}, wat kost een paspoort",
+        f"ik heet {PII_VALUES['name']} en woon op {PII_VALUES['postcode']}",
+        f"stort het op {PII_VALUES['iban']} of {PII_VALUES['iban_lower']}",
+        f"bel me op {PII_VALUES['phone']} of mail {PII_VALUES['email']}",
+        f"parkeervergunning voor {PII_VALUES['plate']}, geboren {PII_VALUES['dob']}, bsn {PII_VALUES['bsn_spaced']}",
+        "ik wil een medewerker spreken",
+    ]
+    for line in lines:
+        reply = client.post(url + "/messages", json={"text": line}, headers=citizen)
+        assert reply.status_code == 200, reply.text
+    explanation = client.get(url, headers=citizen).json()["messages"]
+    redacted = {kind for m in explanation if m["explanation"] for kind in m["explanation"]["pii_redacted"]}
+    assert redacted >= {"bsn", "iban", "phone", "email", "address", "name", "licence_plate", "date_of_birth"}
+    client.post(url + "/messages", json={"payload": "/accept_human"}, headers=citizen)
+    agent = staff_token(info, "agent", "Privacy Tester")
+    escalation = next(
+        i["id"]
+        for i in client.get("/api/v1/escalations", headers=agent).json()["items"]
+        if i["conversation_id"] == created["conversation_id"]
+    )
+    client.post(f"/api/v1/escalations/{escalation}/claim", headers=agent)
+    client.post(f"/api/v1/escalations/{escalation}/messages", json={"text": f"Is {PII_VALUES['phone']} juist?"}, headers=agent)
+    time.sleep(1)  # let Rasa and the services flush their logs
+
+    var = Path(info["env"]["GA_VAR_DIR"])
+    files = [p for p in var.rglob("*") if p.is_file() and p.name != "stack.pids"]
+    assert any(p.name.startswith("rasa-tracker.db") for p in files) and any(p.suffix == ".log" for p in files)
+    leaks = []
+    for path in files:
+        content = path.read_bytes()
+        for kind, value in PII_VALUES.items():
+            for form in {value, value.replace(" ", ""), value.replace("-", "")}:
+                if form.encode() in content:
+                    leaks.append((kind, path.name))
+    assert leaks == [], leaks
+
+
 def test_action_server_down_gives_503_and_not_ready(stack):
     client, info = stack
     created = client.post("/api/v1/conversations", json={}).json()
