@@ -269,3 +269,53 @@ def test_retention_runs_as_a_command(settings):
     )
     assert result.returncode == 0, result.stderr
     assert '"conversations": 0' in result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE decision_record SET topic = 'afval'",
+        "UPDATE decision_record SET confidence = 0.1",
+        "UPDATE decision_record SET input_text_redacted = 'iets anders'",
+        "UPDATE decision_record SET conversation_id = 'c_ander'",
+    ],
+)
+def test_the_database_refuses_to_change_a_decision_record(client, settings, statement):
+    from sqlalchemy import text
+
+    from governance.db import make_engine
+
+    send(client, start(client), text="wat kost een paspoort")
+    engine = make_engine(settings.database_url)
+    with pytest.raises(Exception, match="never updated"), engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_decision_records_are_frozen_on_postgresql_too_but_erasure_works(postgres_database):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    from governance import migrations
+    from governance.config import Settings
+    from governance.db import make_engine
+    from governance.main import create_app
+    from tests.governance.conftest import FakeBot
+
+    migrations.upgrade(postgres_database)
+    settings = Settings(database_url=postgres_database, encryption_key=TEST_KEY, retention_interval_minutes=0)
+    with TestClient(create_app(settings, bot=FakeBot())) as client:
+        conversation = start(client)
+        send(client, conversation, text=f"bsn {BSN} wat kost een paspoort")
+        engine = make_engine(postgres_database)
+        with pytest.raises(Exception, match="never updated"), engine.begin() as connection:
+            connection.execute(text("UPDATE decision_record SET topic = 'afval'"))
+        assert (
+            client.delete(f"/api/v1/conversations/{conversation['conversation_id']}", headers=auth(conversation)).status_code
+            == 204
+        )
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT conversation_id, input_text_redacted, topic FROM decision_record")).one()
+        engine.dispose()
+    assert row == (None, "[gewist]", "reisdocument")

@@ -24,6 +24,34 @@ GATED_FUNCTION_POSTGRES = (
     "IF TG_OP = 'DELETE' AND (SELECT open FROM audit_retention_gate WHERE id = 1) THEN RETURN OLD; END IF; "
     "RAISE EXCEPTION 'audit log is append-only'; END $$"
 )
+# Decision records are never updated (contract section 5); erasure may only unlink them from a conversation
+# and blank their text, which a foreign key's ON DELETE SET NULL also does.
+FROZEN_DECISION_COLUMNS = [
+    "decision_id", "turn", "timestamp", "topic", "intent", "confidence", "intent_ranking", "entities", "action",
+    "policy", "sources", "escalate", "escalation_reason", "pii_redacted", "model_version", "knowledge_version",
+    "latency_ms", "trace_id", "span_id", "summary_nl",
+]  # fmt: skip
+ERASED = "'[gewist]'"
+DECISION_GUARD_SQLITE = [
+    f"CREATE TRIGGER decision_record_frozen BEFORE UPDATE OF {', '.join(FROZEN_DECISION_COLUMNS)} ON decision_record "
+    "BEGIN SELECT RAISE(ABORT, 'decision records are never updated'); END",
+    "CREATE TRIGGER decision_record_unlink_only BEFORE UPDATE OF conversation_id, message_id, input_text_redacted "
+    "ON decision_record WHEN (NEW.conversation_id IS NOT NULL AND NEW.conversation_id IS NOT OLD.conversation_id) "
+    "OR (NEW.message_id IS NOT NULL AND NEW.message_id IS NOT OLD.message_id) "
+    f"OR (NEW.input_text_redacted IS NOT OLD.input_text_redacted AND NEW.input_text_redacted <> {ERASED}) "
+    "BEGIN SELECT RAISE(ABORT, 'decision records are never updated'); END",
+]
+_CHANGED = " OR ".join(f"NEW.{c}::text IS DISTINCT FROM OLD.{c}::text" for c in FROZEN_DECISION_COLUMNS)
+DECISION_GUARD_POSTGRES = [
+    "CREATE FUNCTION decision_record_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF {_CHANGED} "
+    "OR (NEW.conversation_id IS NOT NULL AND NEW.conversation_id IS DISTINCT FROM OLD.conversation_id) "
+    "OR (NEW.message_id IS NOT NULL AND NEW.message_id IS DISTINCT FROM OLD.message_id) "
+    f"OR (NEW.input_text_redacted IS DISTINCT FROM OLD.input_text_redacted AND NEW.input_text_redacted <> {ERASED}) "
+    "THEN RAISE EXCEPTION 'decision records are never updated'; END IF; RETURN NEW; END $$",
+    "CREATE TRIGGER decision_record_guard BEFORE UPDATE ON decision_record "
+    "FOR EACH ROW EXECUTE FUNCTION decision_record_guard()",
+]
 UNGATED_FUNCTION_POSTGRES = (
     "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     "$$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$"
@@ -70,9 +98,13 @@ def upgrade() -> None:
     op.bulk_insert(gate, [{"id": 1, "open": False}])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(GATED_FUNCTION_POSTGRES)
+        for statement in DECISION_GUARD_POSTGRES:
+            op.execute(statement)
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
         op.execute(GATED_DELETE_SQLITE)
+        for statement in DECISION_GUARD_SQLITE:
+            op.execute(statement)
     _encrypt_existing_call_backs()
 
 
@@ -98,7 +130,11 @@ def _encrypt_existing_call_backs() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(UNGATED_FUNCTION_POSTGRES)
+        op.execute("DROP TRIGGER IF EXISTS decision_record_guard ON decision_record")
+        op.execute("DROP FUNCTION IF EXISTS decision_record_guard()")
     else:
+        op.execute("DROP TRIGGER IF EXISTS decision_record_frozen")
+        op.execute("DROP TRIGGER IF EXISTS decision_record_unlink_only")
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
         op.execute(
             "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
