@@ -156,13 +156,7 @@ def request_callback(
 
 @router.get(
     "/{conversation_id}/export",
-    responses={
-        200: {
-            "description": "Het gesprek als JSON of als leesbare tekst",
-            "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}},
-        },
-        **problem_responses(400, 401, 403, 404, 422),
-    },
+    responses={**rights.EXPORT_CONTENT, **problem_responses(400, 401, 403, 404, 422)},
     summary="Download je gesprek",
     description="Een kopie van je gesprek (AVG artikel 15), als JSON (format=json) of als tekst (format=text).",
     operation_id="exportConversation",

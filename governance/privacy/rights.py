@@ -26,6 +26,12 @@ from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+EXPORT_CONTENT = {
+    200: {
+        "description": "Het gesprek als JSON of als leesbare tekst",
+        "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}},
+    }
+}
 ERASED_TEXT = "[gewist]"
 WHO = {"citizen": "Jij", "assistant": "Digitale assistent", "agent": "Medewerker", "system": "Systeem"}
 

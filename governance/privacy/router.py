@@ -77,13 +77,7 @@ def erase(conversation_id: str, body: Reason, staff: PrivacyOfficer, session: Se
 
 @router.get(
     "/conversations/{conversation_id}/export",
-    responses={
-        200: {
-            "description": "Het gesprek als JSON of als leesbare tekst",
-            "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}},
-        },
-        **problem_responses(400, 401, 403, 404, 422),
-    },
+    responses={**rights.EXPORT_CONTENT, **problem_responses(400, 401, 403, 404, 422)},
     summary="Kopie van een gesprek op verzoek",
     description="Voor een inzageverzoek per post of mail (AVG artikel 15). Wordt gelogd.",
     operation_id="exportConversationForCitizen",

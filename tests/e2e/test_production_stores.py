@@ -99,3 +99,37 @@ def test_conversation_is_stored_in_postgresql_under_a_pseudonym(production_stack
         decision = connection.execute(text("SELECT topic, conversation_id FROM decision_record")).one()
     governance.dispose()
     assert decision == ("rijbewijs", created["conversation_id"])
+
+
+def test_erasure_reaches_the_postgresql_tracker_store(production_stack):
+    client, tracker_db, governance_db = production_stack
+    created = client.post("/api/v1/conversations", json={}).json()
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    url = f"/api/v1/conversations/{created['conversation_id']}"
+    assert (
+        client.post(url + "/messages", json={"text": "wanneer wordt het grofvuil opgehaald"}, headers=headers).status_code == 200
+    )
+
+    tracker = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{tracker_db}")
+    governance = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{governance_db}")
+    with governance.connect() as connection:
+        sender = connection.execute(
+            text("SELECT sender_id FROM conversation WHERE id = :id"), {"id": created["conversation_id"]}
+        ).scalar()
+    with tracker.connect() as connection:
+        before = connection.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+    assert before > 0
+
+    assert client.delete(url, headers=headers).status_code == 204
+    with tracker.connect() as connection:
+        after = connection.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+        others = connection.execute(text("SELECT COUNT(*) FROM events")).scalar()
+    with governance.connect() as connection:
+        linked = connection.execute(
+            text("SELECT COUNT(*) FROM decision_record WHERE conversation_id = :id"), {"id": created["conversation_id"]}
+        ).scalar()
+    tracker.dispose()
+    governance.dispose()
+    assert after == 0 and others > 0  # only this conversation's tracker went, the other one stays
+    assert linked == 0
+    assert client.get(url, headers=headers).status_code == 404

@@ -251,3 +251,20 @@ def conversation(client: TestClient) -> dict[str, Any]:
 
 def auth(conversation: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {conversation['token']}"}
+
+
+def start(client: TestClient) -> dict[str, Any]:
+    response = client.post("/api/v1/conversations", json={})
+    assert response.status_code == 201
+    return response.json()
+
+
+def post_message(client: TestClient, conversation: dict[str, Any], **body: Any):
+    return client.post(f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation))
+
+
+def say(client: TestClient, conversation: dict[str, Any], **body: Any) -> dict[str, Any]:
+    """Send a message that must succeed; returns the reply body."""
+    response = post_message(client, conversation, **body)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -5,11 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from governance.decision.models import DecisionRecord
-from tests.governance.conftest import auth
-
-
-def send(client, conversation, **body):
-    return client.post(f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation))
+from tests.governance.conftest import auth, post_message
 
 
 def test_start_conversation_discloses_ai_and_how_to_reach_a_person(client):
@@ -32,7 +28,7 @@ def test_start_conversation_accepts_no_body_and_locale(client):
 
 
 def test_answer_carries_complete_explanation_and_decision_is_stored_first(client, conversation, settings, bot):
-    response = send(client, conversation, text="wat kost een paspoort")
+    response = post_message(client, conversation, text="wat kost een paspoort")
 
     assert response.status_code == 200
     body = response.json()
@@ -60,13 +56,13 @@ def test_answer_carries_complete_explanation_and_decision_is_stored_first(client
 
 
 def test_rasa_gets_a_pseudonym_not_the_conversation_id(client, conversation, bot):
-    send(client, conversation, text="afval")
+    post_message(client, conversation, text="afval")
     sender = bot.sent[-1]["sender_id"]
     assert sender.startswith("s_") and sender != conversation["conversation_id"]
 
 
 def test_crisis_rule_overrides_the_model_and_is_recorded(client, conversation, bot):
-    response = send(client, conversation, text="mijn partner slaat me")
+    response = post_message(client, conversation, text="mijn partner slaat me")
 
     assert bot.sent[-1]["message"] == "/crisis"
     assert bot.sent[-1]["metadata"]["safety_rule"] == {"category": "crisis", "id": "domestic_violence"}
@@ -75,21 +71,21 @@ def test_crisis_rule_overrides_the_model_and_is_recorded(client, conversation, b
 
 
 def test_request_for_person_is_routed_by_rule(client, conversation, bot):
-    response = send(client, conversation, text="ik wil een medewerker spreken")
+    response = post_message(client, conversation, text="ik wil een medewerker spreken")
     assert bot.sent[-1]["message"] == "/medewerker"
     explanation = response.json()["messages"][0]["explanation"]
     assert explanation["escalate"] is True and explanation["escalation_reason"] == "citizen_request"
 
 
 def test_question_about_the_assistant_is_routed_to_the_honest_answer(client, conversation, bot):
-    send(client, conversation, text="praat ik met een mens")
+    post_message(client, conversation, text="praat ik met een mens")
     assert bot.sent[-1]["message"] == "/bot_vraag"
     assert bot.sent[-1]["metadata"]["safety_rule"]["category"] == "bot_question"
 
 
 def test_question_about_the_assistant_is_answered_without_escalation_when_the_bot_is_down(client, conversation, bot):
     bot.down = True
-    response = send(client, conversation, text="Ben je een robot?")
+    response = post_message(client, conversation, text="Ben je een robot?")
     assert response.status_code == 200
     message = response.json()["messages"][0]
     assert "geen mens" in message["text"]
@@ -97,25 +93,25 @@ def test_question_about_the_assistant_is_answered_without_escalation_when_the_bo
 
 
 def test_typed_slash_cannot_inject_an_intent(client, conversation, bot):
-    send(client, conversation, text="/bijstand")
+    post_message(client, conversation, text="/bijstand")
     assert bot.sent[-1]["message"] == "bijstand"
 
 
 def test_button_payload_is_forwarded(client, conversation, bot):
-    assert send(client, conversation, payload="/afval").status_code == 200
+    assert post_message(client, conversation, payload="/afval").status_code == 200
     assert bot.sent[-1]["message"] == "/afval"
 
 
 def test_unknown_button_payload_is_refused(client, conversation):
     for payload in ("/restart", '/reisdocument{"x":1}', "afval", "/"):
-        response = send(client, conversation, payload=payload)
+        response = post_message(client, conversation, payload=payload)
         assert response.status_code == 422, payload
         assert response.json()["code"] == "unknown_button"
 
 
 def test_empty_and_blank_text_get_422_in_dutch(client, conversation):
     for text in ("", "   \n\t ", "\u200b"):
-        response = send(client, conversation, text=text)
+        response = post_message(client, conversation, text=text)
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("application/problem+json")
         body = response.json()
@@ -124,26 +120,26 @@ def test_empty_and_blank_text_get_422_in_dutch(client, conversation):
 
 
 def test_text_over_2000_characters_gets_413(client, conversation, bot):
-    assert send(client, conversation, text="a" * 2000).status_code == 200
-    response = send(client, conversation, text="a" * 2001)
+    assert post_message(client, conversation, text="a" * 2000).status_code == 200
+    response = post_message(client, conversation, text="a" * 2001)
     assert response.status_code == 413
     assert response.json()["code"] == "message_too_long"
 
 
 def test_huge_body_is_refused_before_parsing(client, conversation):
-    response = send(client, conversation, text="9" * 200_000)
+    response = post_message(client, conversation, text="9" * 200_000)
     assert response.status_code == 413
     assert response.json()["status"] == 413
 
 
 def test_text_and_payload_together_or_neither_get_422(client, conversation):
-    assert send(client, conversation, text="afval", payload="/afval").status_code == 422
-    assert send(client, conversation).status_code == 422
+    assert post_message(client, conversation, text="afval", payload="/afval").status_code == 422
+    assert post_message(client, conversation).status_code == 422
 
 
 def test_wrong_types_and_unknown_fields_get_422(client, conversation):
     for body in ({"text": 123}, {"text": ["a"]}, {"text": None, "payload": None}, {"text": "a", "extra": 1}):
-        response = send(client, conversation, **body)
+        response = post_message(client, conversation, **body)
         assert response.status_code == 422, body
         assert response.json()["title"] == "Bericht niet bruikbaar"
 
@@ -181,14 +177,14 @@ def test_other_conversations_token_is_403(client, conversation):
 
 
 def test_html_is_stored_and_returned_as_plain_text(client, conversation):
-    send(client, conversation, text="<script>alert(1)</script> <b>paspoort</b>")
+    post_message(client, conversation, text="<script>alert(1)</script> <b>paspoort</b>")
     transcript = client.get(f"/api/v1/conversations/{conversation['conversation_id']}", headers=auth(conversation)).json()
     assert transcript["messages"][1]["text"] == "<script>alert(1)</script> <b>paspoort</b>"
 
 
 def test_bot_down_gives_503_with_phone_and_hours_and_keeps_the_message(client, conversation, bot):
     bot.down = True
-    response = send(client, conversation, text="wanneer wordt het afval opgehaald")
+    response = post_message(client, conversation, text="wanneer wordt het afval opgehaald")
 
     assert response.status_code == 503
     body = response.json()
@@ -200,12 +196,12 @@ def test_bot_down_gives_503_with_phone_and_hours_and_keeps_the_message(client, c
 
 def test_rasa_answering_nothing_counts_as_down(client, conversation, bot):
     bot.reply = []
-    assert send(client, conversation, text="afval").status_code == 503
+    assert post_message(client, conversation, text="afval").status_code == 503
 
 
 def test_crisis_is_answered_even_when_the_bot_is_down(client, conversation, bot):
     bot.down = True
-    response = send(client, conversation, text="ik wil niet meer leven")
+    response = post_message(client, conversation, text="ik wil niet meer leven")
 
     assert response.status_code == 200
     message = response.json()["messages"][0]
@@ -217,8 +213,8 @@ def test_crisis_is_answered_even_when_the_bot_is_down(client, conversation, bot)
 
 
 def test_transcript_lists_messages_in_order_with_state(client, conversation):
-    send(client, conversation, text="afval")
-    send(client, conversation, text="parkeren")
+    post_message(client, conversation, text="afval")
+    post_message(client, conversation, text="parkeren")
     transcript = client.get(f"/api/v1/conversations/{conversation['conversation_id']}", headers=auth(conversation))
     assert transcript.status_code == 200
     body = transcript.json()

@@ -8,17 +8,7 @@ import pytest
 
 from governance.db import utc_now
 from governance.handover.models import Escalation
-from tests.governance.conftest import HOLIDAY_MOMENT, WEEKEND_MOMENT, auth
-
-
-def start(client) -> dict:
-    response = client.post("/api/v1/conversations", json={})
-    assert response.status_code == 201
-    return response.json()
-
-
-def send(client, conversation, **body):
-    return client.post(f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation))
+from tests.governance.conftest import HOLIDAY_MOMENT, WEEKEND_MOMENT, auth, post_message, start
 
 
 def transcript(client, conversation) -> dict:
@@ -43,14 +33,14 @@ def escalation_of(client, staff_account, conversation) -> dict:
 
 def waiting_conversation(client) -> dict:
     conversation = start(client)
-    send(client, conversation, text="ik wil een medewerker spreken")
-    assert send(client, conversation, payload="/accept_human").json()["state"] == "waiting"
+    post_message(client, conversation, text="ik wil een medewerker spreken")
+    assert post_message(client, conversation, payload="/accept_human").json()["state"] == "waiting"
     return conversation
 
 
 def test_request_for_a_person_asks_consent_first(client, staff):
     conversation = start(client)
-    body = send(client, conversation, text="ik wil een medewerker spreken").json()
+    body = post_message(client, conversation, text="ik wil een medewerker spreken").json()
 
     reply, question = body["messages"]
     assert reply["explanation"]["escalate"] is True and reply["explanation"]["escalation_reason"] == "citizen_request"
@@ -63,8 +53,8 @@ def test_request_for_a_person_asks_consent_first(client, staff):
 
 def test_yes_puts_the_citizen_in_the_queue_with_position_and_wait(client, staff):
     conversation = start(client)
-    send(client, conversation, text="ik wil een medewerker spreken")
-    body = send(client, conversation, payload="/accept_human").json()
+    post_message(client, conversation, text="ik wil een medewerker spreken")
+    body = post_message(client, conversation, payload="/accept_human").json()
 
     assert body["state"] == "waiting"
     [queued] = body["messages"]
@@ -79,15 +69,15 @@ def test_yes_puts_the_citizen_in_the_queue_with_position_and_wait(client, staff)
 
 def test_typed_ja_after_the_question_counts_as_yes(client, staff):
     conversation = start(client)
-    send(client, conversation, text="mag ik een mens spreken")
-    assert send(client, conversation, text="Ja graag!").json()["state"] == "waiting"
+    post_message(client, conversation, text="mag ik een mens spreken")
+    assert post_message(client, conversation, text="Ja graag!").json()["state"] == "waiting"
 
 
 @pytest.mark.parametrize("answer", [{"payload": "/decline_human"}, {"text": "nee dank je"}])
 def test_no_keeps_the_bot_and_queues_nobody(client, staff, bot, answer):
     conversation = start(client)
-    send(client, conversation, text="ik wil een medewerker spreken")
-    body = send(client, conversation, **answer).json()
+    post_message(client, conversation, text="ik wil een medewerker spreken")
+    body = post_message(client, conversation, **answer).json()
 
     assert body["state"] == "bot"
     assert bot.sent[-1]["message"] == "/decline_human"
@@ -97,14 +87,14 @@ def test_no_keeps_the_bot_and_queues_nobody(client, staff, bot, answer):
 
 def test_plain_ja_without_a_question_goes_to_the_bot(client, bot):
     conversation = start(client)
-    body = send(client, conversation, text="ja").json()
+    body = post_message(client, conversation, text="ja").json()
     assert body["state"] == "bot" and bot.sent[-1]["message"] == "ja"
 
 
 def test_crisis_goes_to_the_queue_at_once_and_first(client, staff):
     earlier = waiting_conversation(client)
     conversation = start(client)
-    body = send(client, conversation, text="mijn partner slaat me").json()
+    body = post_message(client, conversation, text="mijn partner slaat me").json()
 
     assert body["state"] == "waiting"  # no consent step
     reply = body["messages"][0]
@@ -117,27 +107,27 @@ def test_crisis_goes_to_the_queue_at_once_and_first(client, staff):
 
 def test_two_misses_offer_a_person(client):
     conversation = start(client)
-    body = send(client, conversation, text="qqq www").json()
+    body = post_message(client, conversation, text="qqq www").json()
     assert body["messages"][0]["explanation"]["escalation_reason"] == "repeated_fallback"
     assert body["messages"][-1]["buttons"][0]["payload"] == "/accept_human"
-    send(client, conversation, payload="/accept_human")
+    post_message(client, conversation, payload="/accept_human")
     assert transcript(client, conversation)["state"] == "waiting"
 
 
 def test_personal_sensitive_question_is_answered_and_a_person_offered(client, staff):
     conversation = start(client)
-    body = send(client, conversation, text="ik heb schulden").json()
+    body = post_message(client, conversation, text="ik heb schulden").json()
     answer, offer = body["messages"]
     assert answer["explanation"]["topic"] == "schulden" and answer["explanation"]["escalation_reason"] == "sensitive_topic"
     assert offer["buttons"][0]["payload"] == "/accept_human" and body["state"] == "bot"
-    send(client, conversation, payload="/accept_human")
+    post_message(client, conversation, payload="/accept_human")
     assert escalation_of(client, staff["agent"], conversation)["reason"] == "sensitive_topic"
 
 
 def test_while_waiting_the_bot_is_silent_and_staff_see_the_message(client, staff, bot):
     conversation = waiting_conversation(client)
     asked = len(bot.sent)
-    body = send(client, conversation, text="wat kost een paspoort").json()
+    body = post_message(client, conversation, text="wat kost een paspoort").json()
 
     assert body["messages"] == [] and body["state"] == "waiting"
     assert len(bot.sent) == asked  # Rasa was not even asked
@@ -148,7 +138,7 @@ def test_while_waiting_the_bot_is_silent_and_staff_see_the_message(client, staff
 
 def test_citizen_can_stop_waiting(client, staff):
     conversation = waiting_conversation(client)
-    body = send(client, conversation, payload="/cancel_waiting").json()
+    body = post_message(client, conversation, payload="/cancel_waiting").json()
     assert body["state"] == "bot" and "niet meer" in body["messages"][0]["text"]
     assert queue(client, staff["agent"]) == []
     assert queue(client, staff["agent"], "closed")[0]["outcome"] == "cancelled_by_citizen"
@@ -157,7 +147,7 @@ def test_citizen_can_stop_waiting(client, staff):
 def test_crisis_while_waiting_moves_to_the_front_with_help_numbers(client, staff):
     first = waiting_conversation(client)
     second = waiting_conversation(client)
-    body = send(client, second, text="ik wil niet meer leven").json()
+    body = post_message(client, second, text="ik wil niet meer leven").json()
     assert "0800-0113" in body["messages"][0]["text"] and body["state"] == "waiting"
     items = queue(client, staff["agent"], "waiting")
     assert [i["conversation_id"] for i in items] == [second["conversation_id"], first["conversation_id"]]
@@ -180,7 +170,7 @@ def test_agent_claims_talks_and_hands_back_to_the_bot(client, staff, bot):
     assert last["role"] == "agent" and last["text"] == "Hoi, ik help je." and last["explanation"] is None
 
     asked = len(bot.sent)
-    assert send(client, conversation, text="dank je, en nu?").json()["messages"] == []
+    assert post_message(client, conversation, text="dank je, en nu?").json()["messages"] == []
     assert len(bot.sent) == asked
 
     resolved = client.post(
@@ -189,7 +179,7 @@ def test_agent_claims_talks_and_hands_back_to_the_bot(client, staff, bot):
     assert resolved.status_code == 200 and resolved.json()["outcome"] == "answered"
     seen = transcript(client, conversation)
     assert seen["state"] == "bot" and "digitale assistent" in seen["messages"][-1]["text"]
-    assert send(client, conversation, text="wat kost een paspoort").json()["messages"][0]["role"] == "assistant"
+    assert post_message(client, conversation, text="wat kost een paspoort").json()["messages"][0]["role"] == "assistant"
 
 
 def test_resolve_and_close_ends_the_conversation(client, staff):
@@ -204,7 +194,7 @@ def test_resolve_and_close_ends_the_conversation(client, staff):
     )
 
     assert transcript(client, conversation)["state"] == "closed"
-    late = send(client, conversation, text="hallo?")
+    late = post_message(client, conversation, text="hallo?")
     assert late.status_code == 409 and late.json()["code"] == "conversation_closed"
     assert "nieuw gesprek" in late.json()["detail"]
 
@@ -257,8 +247,8 @@ def test_notes_are_for_staff_only(client, staff):
 
 def test_staff_see_each_bot_decision_with_its_explanation(client, staff):
     conversation = start(client)
-    send(client, conversation, text="ik heb schulden")
-    send(client, conversation, payload="/accept_human")
+    post_message(client, conversation, text="ik heb schulden")
+    post_message(client, conversation, payload="/accept_human")
     item = escalation_of(client, staff["agent"], conversation)
     detail = client.get(f"/api/v1/escalations/{item['id']}", headers=staff["agent"]["headers"]).json()
     explained = [m["explanation"] for m in detail["messages"] if m["explanation"]]
@@ -290,12 +280,12 @@ def test_bad_staff_input_gets_clear_errors(client, staff):
 def test_outside_office_hours_a_call_back_is_offered_instead_of_a_queue(client, staff, clock, moment):
     clock.moment = moment
     conversation = start(client)
-    body = send(client, conversation, text="ik wil een medewerker spreken").json()
+    body = post_message(client, conversation, text="ik wil een medewerker spreken").json()
     offer = body["messages"][-1]
     assert offer["form"] == "callback" and offer["buttons"] == []
     assert "14 0123" in offer["text"] and "terugbellen" in offer["text"] and "112" in offer["text"]
     # A stale "yes" button does not create a queue nobody works on.
-    assert send(client, conversation, payload="/accept_human").json()["state"] == "bot"
+    assert post_message(client, conversation, payload="/accept_human").json()["state"] == "bot"
     assert queue(client, staff["agent"]) == []
 
     url = f"/api/v1/conversations/{conversation['conversation_id']}/callback"
@@ -309,7 +299,7 @@ def test_outside_office_hours_a_call_back_is_offered_instead_of_a_queue(client, 
 def test_crisis_outside_office_hours_gives_numbers_and_a_call_back(client, staff, clock):
     clock.moment = WEEKEND_MOMENT
     conversation = start(client)
-    body = send(client, conversation, text="ik wil niet meer leven").json()
+    body = post_message(client, conversation, text="ik wil niet meer leven").json()
     assert "0800-0113" in body["messages"][0]["text"]
     assert body["messages"][-1]["form"] == "callback" and body["state"] == "bot"
 
@@ -358,8 +348,8 @@ def test_always_staffed_setting_overrides_the_schedule(client, clock):
     clock.moment = WEEKEND_MOMENT
     client.app.state.runtime.settings.chat_staffed = "always"
     conversation = start(client)
-    send(client, conversation, text="ik wil een medewerker spreken")
-    assert send(client, conversation, payload="/accept_human").json()["state"] == "waiting"
+    post_message(client, conversation, text="ik wil een medewerker spreken")
+    assert post_message(client, conversation, payload="/accept_human").json()["state"] == "waiting"
 
 
 # --- expected wait ----------------------------------------------------------------------------------------

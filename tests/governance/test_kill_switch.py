@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from tests.governance.conftest import WEEKEND_MOMENT, auth
+from tests.governance.conftest import WEEKEND_MOMENT, say, start
 
 
 def switch(client, staff, enabled: bool, reason: str = "Fout antwoord over bijstand gemeld"):
     return client.put("/api/v1/admin/kill-switch", json={"enabled": enabled, "reason": reason}, headers=staff["admin"]["headers"])
 
 
-def start(client) -> dict:
-    return client.post("/api/v1/conversations", json={}).json()
-
-
-def send(client, conversation, **body) -> dict:
-    response = client.post(
-        f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation)
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def test_switch_on_stops_the_bot_in_running_and_new_conversations(client, staff, bot):
     running = start(client)
-    assert send(client, running, text="wat kost een paspoort")["messages"][0]["explanation"]["topic"] == "reisdocument"
+    assert say(client, running, text="wat kost een paspoort")["messages"][0]["explanation"]["topic"] == "reisdocument"
 
     response = switch(client, staff, True)
     assert response.status_code == 200 and response.json()["enabled"] is True
     asked = len(bot.sent)
 
-    body = send(client, running, text="wat kost een paspoort")
+    body = say(client, running, text="wat kost een paspoort")
     reply, offer = body["messages"]
     assert "staat op dit moment uit" in reply["text"]
     assert reply["explanation"]["escalate"] is True and reply["explanation"]["escalation_reason"] == "kill_switch"
@@ -39,15 +27,15 @@ def test_switch_on_stops_the_bot_in_running_and_new_conversations(client, staff,
 
     new = client.post("/api/v1/conversations", json={}).json()
     assert "staat op dit moment uit" in new["messages"][0]["text"] and "14 0123" in new["messages"][0]["text"]
-    send(client, new, text="hoi")
-    assert send(client, new, payload="/accept_human")["state"] == "waiting"
+    say(client, new, text="hoi")
+    assert say(client, new, payload="/accept_human")["state"] == "waiting"
     assert len(bot.sent) == asked
 
 
 def test_crisis_still_gets_help_numbers_and_a_person_while_switched_off(client, staff, bot):
     switch(client, staff, True)
     conversation = start(client)
-    body = send(client, conversation, text="mijn partner slaat me")
+    body = say(client, conversation, text="mijn partner slaat me")
     reply = body["messages"][0]
     assert "0800-2000" in reply["text"] and reply["explanation"]["escalation_reason"] == "crisis"
     assert body["state"] == "waiting" and bot.sent == []
@@ -56,8 +44,8 @@ def test_crisis_still_gets_help_numbers_and_a_person_while_switched_off(client, 
 def test_declining_while_switched_off_gives_the_phone_number(client, staff, bot):
     switch(client, staff, True)
     conversation = start(client)
-    send(client, conversation, text="hoi")
-    body = send(client, conversation, payload="/decline_human")
+    say(client, conversation, text="hoi")
+    body = say(client, conversation, payload="/decline_human")
     assert "14 0123" in body["messages"][0]["text"] and bot.sent == []
 
 
@@ -65,7 +53,7 @@ def test_switched_off_outside_office_hours_offers_contact_details(client, staff,
     clock.moment = WEEKEND_MOMENT
     switch(client, staff, True)
     conversation = start(client)
-    body = send(client, conversation, text="wanneer wordt het afval opgehaald")
+    body = say(client, conversation, text="wanneer wordt het afval opgehaald")
     assert body["messages"][-1]["form"] == "callback" and "14 0123" in body["messages"][-1]["text"]
 
 
@@ -74,7 +62,7 @@ def test_switch_off_again_restores_the_bot(client, staff, bot):
     switch(client, staff, False, "Antwoord verbeterd en gecontroleerd")
     conversation = start(client)
     assert "staat op dit moment uit" not in conversation["messages"][0]["text"]
-    assert send(client, conversation, text="wat kost een paspoort")["messages"][0]["explanation"]["topic"] == "reisdocument"
+    assert say(client, conversation, text="wat kost een paspoort")["messages"][0]["explanation"]["topic"] == "reisdocument"
 
 
 def test_switch_is_visible_on_readyz_and_in_the_console_session(client, staff):

@@ -16,21 +16,9 @@ from governance.conversation.models import Conversation
 from governance.decision.models import DecisionRecord
 from governance.handover.models import CallbackRequest
 from governance.privacy.retention import run_retention
-from tests.governance.conftest import ROOT_DIR, TEST_KEY, WEEKEND_MOMENT, auth
+from tests.governance.conftest import ROOT_DIR, TEST_KEY, WEEKEND_MOMENT, auth, say, start
 
 BSN, IBAN, PHONE, EMAIL = "123456782", "NL91ABNA0417164300", "0612345678", "jan.jansen@example.nl"
-
-
-def start(client) -> dict:
-    return client.post("/api/v1/conversations", json={}).json()
-
-
-def send(client, conversation, **body) -> dict:
-    response = client.post(
-        f"/api/v1/conversations/{conversation['conversation_id']}/messages", json=body, headers=auth(conversation)
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def database_bytes(settings) -> bytes:
@@ -40,7 +28,7 @@ def database_bytes(settings) -> bytes:
 
 def test_personal_data_is_replaced_before_storing_and_before_rasa(client, bot, settings):
     conversation = start(client)
-    body = send(client, conversation, text=f"mijn bsn is {BSN} en mijn iban {IBAN.lower()}")
+    body = say(client, conversation, text=f"mijn bsn is {BSN} en mijn iban {IBAN.lower()}")
 
     assert bot.sent[-1]["message"] == "mijn bsn is [BSN] en mijn iban [IBAN]"
     notice, reply = body["messages"]
@@ -57,30 +45,30 @@ def test_personal_data_is_replaced_before_storing_and_before_rasa(client, bot, s
 
 def test_the_notice_comes_once_and_later_answers_stay_helpful(client):
     conversation = start(client)
-    send(client, conversation, text=f"bel me op {PHONE}")
-    body = send(client, conversation, text=f"mijn mail is {EMAIL}, wat kost een paspoort")
+    say(client, conversation, text=f"bel me op {PHONE}")
+    body = say(client, conversation, text=f"mijn mail is {EMAIL}, wat kost een paspoort")
     assert [m["role"] for m in body["messages"]] == ["assistant"]
     assert body["messages"][0]["explanation"]["pii_redacted"] == ["email"]
     assert body["messages"][0]["explanation"]["topic"] == "reisdocument"
 
 
 def test_a_message_without_personal_data_gets_no_notice(client):
-    body = send(client, start(client), text="ordernummer 123456789 is niet aangekomen")
+    body = say(client, start(client), text="ordernummer 123456789 is niet aangekomen")
     assert [m["role"] for m in body["messages"]] == ["assistant"]
     assert body["messages"][0]["explanation"]["pii_redacted"] == []
 
 
 def test_look_alike_digits_and_split_numbers_are_caught_through_the_api(client, bot):
     conversation = start(client)
-    send(client, conversation, text="bsn １２３ ４５６ ７８２ of 123.456.782")
+    say(client, conversation, text="bsn １２３ ４５６ ７８２ of 123.456.782")
     assert bot.sent[-1]["message"] == "bsn [BSN] of [BSN]"
 
 
 def test_staff_texts_are_screened_too(client, staff):
     conversation = start(client)
-    send(client, conversation, text="ik wil een medewerker spreken")
-    send(client, conversation, payload="/accept_human")
-    send(client, conversation, text=f"mijn nummer is {PHONE}")
+    say(client, conversation, text="ik wil een medewerker spreken")
+    say(client, conversation, payload="/accept_human")
+    say(client, conversation, text=f"mijn nummer is {PHONE}")
     headers = staff["agent"]["headers"]
     item = client.get("/api/v1/escalations", headers=headers).json()["items"][0]
     client.post(f"/api/v1/escalations/{item['id']}/claim", headers=headers)
@@ -123,7 +111,7 @@ def test_call_back_details_are_encrypted_shown_to_the_assignee_and_deleted_when_
 
 def test_citizen_downloads_the_conversation_as_json_and_text(client):
     conversation = start(client)
-    send(client, conversation, text="wat kost een paspoort")
+    say(client, conversation, text="wat kost een paspoort")
     url = f"/api/v1/conversations/{conversation['conversation_id']}/export"
     as_json = client.get(url, headers=auth(conversation))
     assert as_json.status_code == 200 and "attachment" in as_json.headers["content-disposition"]
@@ -157,8 +145,8 @@ def tracker_count(settings, sender_id: str) -> int:
 
 def test_citizen_erases_the_conversation(client, settings, staff):
     conversation = start(client)
-    send(client, conversation, text="ik heb schulden")
-    send(client, conversation, payload="/accept_human")
+    say(client, conversation, text="ik heb schulden")
+    say(client, conversation, payload="/accept_human")
     with client.app.state.runtime.session_factory() as session:
         sender = session.get(Conversation, conversation["conversation_id"]).sender_id
     make_tracker(settings, [sender, "s_someone_else"], dt.datetime.now(dt.timezone.utc).timestamp())
@@ -188,7 +176,7 @@ def test_erasure_needs_the_conversation_token(client):
 
 def test_staff_erase_a_conversation_for_a_request_by_mail_audited(client, staff):
     conversation = start(client)
-    send(client, conversation, text="wat kost een paspoort")
+    say(client, conversation, text="wat kost een paspoort")
     url = f"/api/v1/admin/conversations/{conversation['conversation_id']}"
     assert client.post(url + "/erasure", json={"reason": "x"}, headers=staff["reviewer"]["headers"]).status_code == 422
     copy = client.get(url + "/export", params={"format": "text"}, headers=staff["reviewer"]["headers"])
@@ -209,12 +197,12 @@ def test_staff_erase_a_conversation_for_a_request_by_mail_audited(client, staff)
 def test_retention_deletes_what_is_past_its_term_and_keeps_what_is_held(client, staff, settings, clock):
     runtime = client.app.state.runtime
     old = start(client)
-    send(client, old, text="wat kost een paspoort")
+    say(client, old, text="wat kost een paspoort")
     held = start(client)
-    send(client, held, text="wat kost een paspoort")
+    say(client, held, text="wat kost een paspoort")
     waiting = start(client)
-    send(client, waiting, text="ik wil een medewerker spreken")
-    send(client, waiting, payload="/accept_human")
+    say(client, waiting, text="ik wil een medewerker spreken")
+    say(client, waiting, payload="/accept_human")
     preserve = client.put(
         f"/api/v1/admin/conversations/{held['conversation_id']}/preserve",
         json={"preserve": True, "reason": "klacht in behandeling"},
@@ -285,7 +273,7 @@ def test_the_database_refuses_to_change_a_decision_record(client, settings, stat
 
     from governance.db import make_engine
 
-    send(client, start(client), text="wat kost een paspoort")
+    say(client, start(client), text="wat kost een paspoort")
     engine = make_engine(settings.database_url)
     with pytest.raises(Exception, match="never updated"), engine.begin() as connection:
         connection.execute(text(statement))
@@ -307,7 +295,7 @@ def test_decision_records_are_frozen_on_postgresql_too_but_erasure_works(postgre
     settings = Settings(database_url=postgres_database, encryption_key=TEST_KEY, retention_interval_minutes=0)
     with TestClient(create_app(settings, bot=FakeBot())) as client:
         conversation = start(client)
-        send(client, conversation, text=f"bsn {BSN} wat kost een paspoort")
+        say(client, conversation, text=f"bsn {BSN} wat kost een paspoort")
         engine = make_engine(postgres_database)
         with pytest.raises(Exception, match="never updated"), engine.begin() as connection:
             connection.execute(text("UPDATE decision_record SET topic = 'afval'"))
