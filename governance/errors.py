@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from governance import API_VERSION
+from governance import API_VERSION, metrics
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -42,6 +42,7 @@ class Problem(Exception):
 
 
 def problem_response(status: int, code: str, detail: str, title: str | None = None) -> JSONResponse:
+    metrics.PROBLEMS.labels(str(status)).inc()
     body = {
         "type": f"https://gemeente-assistent.example/problems/{code}",
         "title": title or TITLES.get(status, "Fout"),

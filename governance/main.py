@@ -11,11 +11,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from governance import API_VERSION, health
+from governance import API_VERSION, health, metrics
 from governance.audit.router import router as audit_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
@@ -143,6 +143,11 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     @app.get("/", include_in_schema=False)
     def widget_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Content-Security-Policy": CSP})
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        body, content_type = metrics.render(runtime)
+        return Response(body, media_type=content_type)
 
     @app.get("/staff", include_in_schema=False)
     def staff_console() -> FileResponse:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from governance import ids
+from governance import ids, metrics
 from governance.conversation.models import Conversation, Message
 from governance.db import utc_now
 
@@ -54,4 +54,5 @@ def add_message(
     session.add(message)
     conversation.last_activity_at = message.created_at
     session.flush()
+    metrics.MESSAGES.labels(role).inc()
     return message

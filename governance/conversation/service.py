@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from governance import ids
+from governance import ids, metrics
 from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.schemas import CallbackCreate, MessageCreate
@@ -134,6 +134,8 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
         session, conversation, role="assistant", text=runtime.texts.get("welcome_kill_switch" if switched_off else "welcome")
     )
     session.commit()
+    metrics.CONVERSATIONS.inc()
+    metrics.DISCLOSURES.inc()
     return conversation, token
 
 
@@ -177,6 +179,7 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
     # Personal data is replaced before anything is stored, logged or sent to Rasa.
     redaction = runtime.pii.redact(text)
     text = redaction.text
+    metrics.observe_redactions(redaction.kinds)
     safety = runtime.safety_rules.match(text)
     if safety:
         # The rule layer decides the intent; Rasa runs the matching action and records it in its tracker.
@@ -231,7 +234,9 @@ async def handle_citizen_message(
     notices = _privacy_notice(session, runtime, conversation, turn)
     session.commit()
     runtime.events.notify(conversation_topic(conversation.id))
-    return notices + await _respond(session, runtime, conversation, turn, started)
+    replies = notices + await _respond(session, runtime, conversation, turn, started)
+    metrics.TURN_SECONDS.observe(time.perf_counter() - started)
+    return replies
 
 
 def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn) -> list[Message]:
@@ -298,6 +303,7 @@ def _store_replies(
     stored = []
     for reply in replies:
         reply.explanation["pii_redacted"] = list(turn.pii)
+        metrics.observe_decision(reply.explanation)
         message = add_message(
             session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
         )
@@ -427,7 +433,9 @@ def handover_context(session: Session, conversation: Conversation) -> handover.H
 
 async def _ask_bot(runtime: Runtime, conversation: Conversation, turn: Turn, trace_id: str) -> list[BotReply]:
     metadata = {**turn.metadata, "trace_id": trace_id}
+    asked = time.perf_counter()
     items = await runtime.bot.send(sender_id=conversation.sender_id, message=turn.rasa_message, metadata=metadata)
+    metrics.RASA_SECONDS.observe(time.perf_counter() - asked)
     traces = await runtime.bot.actions_since_last_user_message(conversation.sender_id)
     status = await runtime.bot.model_status()
     replies = [_reply_from_item(item) for item in items]

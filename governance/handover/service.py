@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from governance import ids
+from governance import ids, metrics
 from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.conversation.messages import add_message, lock_conversation
@@ -111,6 +111,7 @@ def start_waiting(session: Session, runtime: Runtime, conversation: Conversation
         buttons=[{"title": runtime.texts.get("handover_button_cancel"), "payload": CANCEL_PAYLOAD}],
     )
     session.commit()
+    metrics.HANDOVERS.labels(context.reason).inc()
     runtime.events.notify(QUEUE_TOPIC, conversation_topic(conversation.id))
     return [message]
 
@@ -215,6 +216,7 @@ def submit_callback(
         text=runtime.texts.get("callback_received", next_opening=next_opening_words(runtime, now)),
     )
     session.commit()
+    metrics.CALLBACKS.inc()
     runtime.events.notify(QUEUE_TOPIC, conversation_topic(conversation.id))
     return message
 
@@ -258,6 +260,9 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
         add_message(session, conversation, role="system", text=runtime.texts.get("agent_joined"))
     audit.record(session, actor, "escalation.claim", object_type="escalation", object_id=escalation.id)
     session.commit()
+    metrics.TAKEOVERS.inc()
+    if escalation.first_claimed_at == now:  # the first time a person picks it up, not after a transfer
+        metrics.TIME_TO_HUMAN.observe(max(0.0, (now - escalation.waiting_since).total_seconds()))
     _notify(runtime, escalation)
     return escalation
 
@@ -320,6 +325,7 @@ def resolve(
         detail={"outcome": outcome, "return_to_bot": return_to_bot},
     )
     session.commit()
+    metrics.RESOLVED.labels(outcome).inc()
     _notify(runtime, escalation)
     return escalation
 

@@ -133,6 +133,15 @@ def test_heldout_questions_through_the_api(stack, heldout_set):
     assert accuracy >= 0.90
 
 
+def test_every_part_exposes_prometheus_metrics(stack):
+    client, _ = stack
+    ask(client, "wat kost een paspoort")
+    governance = client.get("/metrics").text
+    assert 'ga_bot_answers_total{topic="reisdocument"}' in governance and "ga_queue_length" in governance
+    actions = httpx.get(f"http://127.0.0.1:{PORTS['ACTIONS_PORT']}/metrics", timeout=10).text
+    assert 'ga_action_runs_total{action="action_answer_from_knowledge_base",status="200"}' in actions
+
+
 def test_robot_question_gets_an_honest_answer(stack):
     client, _ = stack
     for text in ("Ben je een robot?", "ben jij een mens", "praat ik met een computer"):

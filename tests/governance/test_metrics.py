@@ -1,0 +1,78 @@
+"""/metrics after a scripted conversation: each figure moved by exactly what happened."""
+
+from __future__ import annotations
+
+import re
+
+from tests.governance.conftest import post_message, say, start
+
+
+def scrape(client) -> dict[str, float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    values = {}
+    for line in response.text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def moved(before: dict[str, float], after: dict[str, float], name: str) -> float:
+    return after.get(name, 0.0) - before.get(name, 0.0)
+
+
+def test_metrics_follow_a_scripted_conversation(client, staff):
+    before = scrape(client)
+    conversation = start(client)
+    say(client, conversation, text="wat kost een paspoort")
+    say(client, conversation, text="mijn bsn is 123456782")
+    assert post_message(client, conversation, text="").status_code == 422
+    say(client, conversation, text="mijn partner slaat me")  # crisis: straight into the queue
+    headers = staff["agent"]["headers"]
+    escalation = client.get("/api/v1/escalations", headers=headers).json()["items"][0]["id"]
+    waiting = scrape(client)
+    client.post(f"/api/v1/escalations/{escalation}/claim", headers=headers)
+    client.post(
+        f"/api/v1/escalations/{escalation}/resolve", json={"outcome": "crisis_referred", "return_to_bot": True}, headers=headers
+    )
+    client.put("/api/v1/admin/kill-switch", json={"enabled": True, "reason": "test"}, headers=staff["admin"]["headers"])
+    after = scrape(client)
+
+    assert moved(before, after, "ga_conversations_started_total") == 1
+    assert moved(before, after, "ga_ai_disclosures_total") == 1
+    assert moved(before, after, 'ga_messages_total{role="citizen"}') == 3  # the empty one was refused
+    assert moved(before, after, 'ga_bot_answers_total{topic="reisdocument"}') == 2
+    assert moved(before, after, 'ga_bot_answers_total{topic="crisis"}') == 1
+    assert moved(before, after, 'ga_escalations_total{reason="crisis"}') == 1
+    assert moved(before, after, 'ga_handovers_total{reason="crisis"}') == 1
+    assert moved(before, after, "ga_staff_takeovers_total") == 1
+    assert moved(before, after, 'ga_escalations_resolved_total{outcome="crisis_referred"}') == 1
+    assert moved(before, after, "ga_time_to_human_seconds_count") == 1
+    assert moved(before, after, 'ga_pii_redactions_total{type="bsn"}') == 1
+    assert moved(before, after, 'ga_problem_responses_total{status="422"}') == 1
+    assert moved(before, after, 'ga_intent_confidence_count{topic_group="services"}') == 2
+    assert moved(before, after, "ga_turn_duration_seconds_count") == 3
+    assert moved(before, after, "ga_rasa_request_duration_seconds_count") == 3
+    assert waiting['ga_queue_length{kind="chat"}'] == 1 and after['ga_queue_length{kind="chat"}'] == 0
+    assert after["ga_kill_switch_enabled"] == 1 and before["ga_kill_switch_enabled"] == 0
+
+
+def test_no_label_carries_an_id_or_a_text(client):
+    conversation = start(client)
+    say(client, conversation, text="mijn bsn is 123456782, wat kost een paspoort")
+    body = client.get("/metrics").text
+    ours = "\n".join(line for line in body.splitlines() if line.startswith("ga_"))
+    labels = re.findall(r'\w+="([^"]*)"', ours)
+    assert conversation["conversation_id"] not in body and "123456782" not in body and "paspoort" not in body
+    assert all(re.fullmatch(r"[a-z_0-9.+]+|\+Inf", value) for value in labels), set(labels)
+
+
+def test_metric_names_follow_prometheus_conventions(client):
+    body = client.get("/metrics").text
+    for family in re.findall(r"^# TYPE (ga_\w+) (\w+)", body, re.M):
+        name, kind = family
+        if kind == "counter":
+            assert name.endswith("_total") or not name.endswith("_seconds"), name
+        if "duration" in name or "time_to" in name:
+            assert name.endswith("_seconds"), name
