@@ -6,6 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from governance import metrics
 from governance.deps import RuntimeDep
 from governance.handover import killswitch
 from governance.migrations import head_revision
@@ -47,6 +48,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         "rasa_model": "ok" if model.loaded else "no model loaded or Rasa down",
         "action_server": "ok" if actions_ok else "unreachable",
     }
+    metrics.BOT_UP.set(1 if model.loaded and actions_ok else 0)
     ready = all(v == "ok" for v in checks.values())
     body = {
         "status": "ready" if ready else "not ready",

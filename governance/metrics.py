@@ -16,6 +16,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
@@ -62,6 +63,11 @@ RASA_SECONDS = Histogram(
     "ga_rasa_request_duration_seconds",
     "The call to Rasa within a turn",
     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20),
+)
+BOT_UP = Gauge(
+    "ga_bot_up",
+    "1 when the last call to Rasa and the action server worked, 0 when it failed",
+    multiprocess_mode="min",  # one worker that cannot reach Rasa is enough to show it
 )
 SENSITIVE_TOPICS = frozenset({"bijstand", "wmo", "schulden", "klacht"})
 

@@ -274,6 +274,7 @@ async def _respond(session: Session, runtime: Runtime, conversation: Conversatio
     try:
         replies = await _ask_bot(runtime, conversation, turn, trace_id)
     except BotUnavailable as exc:
+        metrics.BOT_UP.set(0)
         logger.warning("bot unavailable", extra={"conversation": conversation.id, "reason": str(exc)})
         if turn.safety is None:
             raise Problem(503, "bot_unavailable", runtime.texts.get("bot_unavailable")) from exc
@@ -436,6 +437,7 @@ async def _ask_bot(runtime: Runtime, conversation: Conversation, turn: Turn, tra
     asked = time.perf_counter()
     items = await runtime.bot.send(sender_id=conversation.sender_id, message=turn.rasa_message, metadata=metadata)
     metrics.RASA_SECONDS.observe(time.perf_counter() - asked)
+    metrics.BOT_UP.set(1)
     traces = await runtime.bot.actions_since_last_user_message(conversation.sender_id)
     status = await runtime.bot.model_status()
     replies = [_reply_from_item(item) for item in items]
