@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     retention_callback_days: int = Field(30, ge=1, description="Unresolved call-back requests (resolved ones go at once)")
     retention_interval_minutes: float = Field(60.0, ge=0, description="How often the service runs the job; 0: only by command")
 
+    approved_nlu_file: Path = Field(
+        PROJECT_ROOT / "data" / "nlu" / "reviewed.yml", description="Where four-eyes approved examples are written for make train"
+    )
     log_level: str = Field("INFO", description="Logs are JSON lines without message texts")
 
     max_message_chars: int = 2000

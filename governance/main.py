@@ -30,6 +30,7 @@ from governance.privacy.retention import run_retention
 from governance.privacy.router import router as privacy_router
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import RasaClient
+from governance.review.router import router as review_router
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
 from governance.staff.router import router as staff_router
@@ -77,6 +78,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.include_router(decision_router)
     api.include_router(audit_router)
     api.include_router(privacy_router)
+    api.include_router(review_router)
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"

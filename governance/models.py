@@ -4,6 +4,7 @@ from governance.audit.models import AuditChainHead, AuditEntry, AuditRetentionGa
 from governance.conversation.models import Conversation, Message
 from governance.decision.models import DecisionRecord
 from governance.handover.models import CallbackRequest, Escalation, StaffNote, SystemSwitch
+from governance.review.models import Feedback, NluProposal
 from governance.staff.models import StaffAccount
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "Conversation",
     "DecisionRecord",
     "Escalation",
+    "Feedback",
     "Message",
+    "NluProposal",
     "StaffAccount",
     "StaffNote",
     "SystemSwitch",

@@ -59,6 +59,7 @@
       details.appendChild(el("summary", "", "Waarom dit antwoord?"));
       details.appendChild(el("p", "", explanation.summary_nl));
       item.appendChild(details);
+      if (message.id) item.appendChild(feedbackRow(message.id));
     }
     if (message.buttons && message.buttons.length) {
       const row = el("div", "msg__buttons");
@@ -73,6 +74,44 @@
     if (message.form === "callback") item.appendChild(callbackForm());
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
+  }
+
+  // "Was dit antwoord nuttig?": thumbs up or down, and on down an optional comment.
+  function feedbackRow(messageId) {
+    const row = el("div", "fb");
+    row.appendChild(el("span", "fb__label", "Was dit antwoord nuttig?"));
+    const note = el("span", "fb__status");
+    note.setAttribute("role", "status");
+    async function rate(rating, comment) {
+      try {
+        await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/feedback",
+          { message_id: messageId, rating: rating, comment: comment || "" });
+        note.textContent = "Dank je wel voor je reactie.";
+      } catch (error) { note.textContent = error.message; }
+    }
+    const up = el("button", "fb__button", "👍");
+    up.type = "button"; up.setAttribute("aria-label", "Ja, dit antwoord was nuttig");
+    const down = el("button", "fb__button", "👎");
+    down.type = "button"; down.setAttribute("aria-label", "Nee, dit antwoord was niet nuttig");
+    up.addEventListener("click", function () { rate("up"); });
+    down.addEventListener("click", function () {
+      rate("down");
+      if (row.querySelector("form")) return;
+      const form = el("form", "fb__form");
+      const id = "fb-" + messageId;
+      const label = el("label", "", "Wat kan beter? (niet verplicht, geen persoonlijke gegevens)");
+      label.htmlFor = id;
+      const text = el("textarea");
+      text.id = id; text.rows = 2; text.maxLength = 1000;
+      const send = el("button", "", "Verstuur");
+      send.type = "submit";
+      form.appendChild(label); form.appendChild(text); form.appendChild(send);
+      form.addEventListener("submit", function (event) { event.preventDefault(); rate("down", text.value.trim()); form.remove(); });
+      row.appendChild(form);
+      text.focus();
+    });
+    row.appendChild(up); row.appendChild(down); row.appendChild(note);
+    return row;
   }
 
   function field(form, name, label, type, required) {

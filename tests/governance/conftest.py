@@ -43,6 +43,7 @@ def custom_item(
     escalate: bool = False,
     reason: str | None = None,
     buttons: list[dict[str, str]] | None = None,
+    confidence: float = 0.93,
 ) -> dict[str, Any]:
     """The REST item our actions produce: one `custom` payload with text, buttons and explanation."""
     return {
@@ -54,8 +55,8 @@ def custom_item(
                 "decision_id": None,
                 "topic": topic,
                 "intent": topic,
-                "confidence": 0.93,
-                "intent_ranking": [{"name": topic, "confidence": 0.93}],
+                "confidence": confidence,
+                "intent_ranking": [{"name": topic, "confidence": confidence}],
                 "entities": [],
                 "action": action,
                 "policy": None,
@@ -136,6 +137,7 @@ def settings(tmp_path: Path) -> Settings:
         encryption_key=TEST_KEY,
         tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
         retention_interval_minutes=0,
+        approved_nlu_file=tmp_path / "nlu" / "reviewed.yml",
     )
 
 

@@ -37,6 +37,12 @@ ROUTES = [
     ),
     ("POST", "/api/v1/admin/conversations/{conversation}/erasure", {"reason": "verzoek per brief"}, {"reviewer", "admin"}),
     ("POST", "/api/v1/admin/retention-runs", None, {"admin"}),
+    ("GET", "/api/v1/review-items", None, {"reviewer", "admin"}),
+    ("POST", "/api/v1/review-items/d_unknown/label", {"topic": "afval"}, {"reviewer", "admin"}),
+    ("GET", "/api/v1/nlu-proposals", None, {"reviewer", "admin"}),
+    ("POST", "/api/v1/nlu-proposals/p_unknown/approve", None, {"reviewer", "admin"}),
+    ("POST", "/api/v1/nlu-proposals/p_unknown/reject", None, {"reviewer", "admin"}),
+    ("GET", "/api/v1/knowledge-reviews", None, {"reviewer", "admin"}),
 ]
 CALLERS = ["agent", "reviewer", "admin", "no token", "wrong token", "conversation token"]
 
