@@ -19,6 +19,7 @@ from governance import API_VERSION, health, metrics
 from governance.audit.router import router as audit_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
+from governance.dashboard.router import router as dashboard_router
 from governance.db import make_engine, make_session_factory
 from governance.decision.router import router as decision_router
 from governance.errors import install_error_handlers, problem_response
@@ -79,6 +80,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.include_router(audit_router)
     api.include_router(privacy_router)
     api.include_router(review_router)
+    api.include_router(dashboard_router)
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
@@ -150,6 +152,10 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     def prometheus_metrics() -> Response:
         body, content_type = metrics.render(runtime)
         return Response(body, media_type=content_type)
+
+    @app.get("/governance", include_in_schema=False)
+    def governance_dashboard() -> FileResponse:
+        return FileResponse(STATIC_DIR / "governance.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.get("/staff", include_in_schema=False)
     def staff_console() -> FileResponse:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import select
 
 from governance.audit import service as audit
+from governance.dashboard.router import decisions_csv
 from governance.decision.models import DecisionRecord
 from governance.deps import SessionDep
 from governance.openapi import problem_responses
@@ -52,7 +54,10 @@ class DecisionList(BaseModel):
 @router.get(
     "",
     response_model=DecisionList,
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, of CSV met format=csv"},
+        **problem_responses(400, 401, 403, 422),
+    },
     summary="Beslissingen van de assistent",
     description="Elke beslissing met uitleg, nieuwste eerst. Filters: gesprek, onderwerp, vanaf, escalatie.",
     operation_id="listDecisions",
@@ -64,8 +69,9 @@ def list_decisions(
     topic: Annotated[str | None, Query(max_length=40)] = None,
     since: AwareDatetime | None = None,
     escalate: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> DecisionList:
+    limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+    format: Literal["json", "csv"] = "json",
+) -> DecisionList | Response:
     query = select(DecisionRecord).order_by(DecisionRecord.timestamp.desc()).limit(limit)
     if conversation_id:
         query = query.where(DecisionRecord.conversation_id == conversation_id)
@@ -76,6 +82,8 @@ def list_decisions(
     if escalate is not None:
         query = query.where(DecisionRecord.escalate.is_(escalate))
     rows = session.scalars(query).all()
+    if format == "csv":
+        return decisions_csv(rows, staff.actor, session)
     audit.record(
         session,
         staff.actor,

@@ -43,6 +43,7 @@ ROUTES = [
     ("POST", "/api/v1/nlu-proposals/p_unknown/approve", None, {"reviewer", "admin"}),
     ("POST", "/api/v1/nlu-proposals/p_unknown/reject", None, {"reviewer", "admin"}),
     ("GET", "/api/v1/knowledge-reviews", None, {"reviewer", "admin"}),
+    ("GET", "/api/v1/statistics", None, {"reviewer", "admin"}),
 ]
 CALLERS = ["agent", "reviewer", "admin", "no token", "wrong token", "conversation token"]
 
