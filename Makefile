@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop
+.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ stop: ## stop a stack started in the background (tests do this themselves)
 
 test: train ## run every check and test (what CI runs)
 	@scripts/test.sh
+
+bench: train ## governed path vs bare Rasa at 1 and 20 concurrent conversations (throughput, p50/p95/p99, ratios)
+	@$(GOV_PY) scripts/bench.py
 
 lint: setup ## ruff check and format check
 	@.venv-gov/bin/ruff check . && .venv-gov/bin/ruff format --check .
