@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Request, status
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from governance.conversation import service
 from governance.conversation.schemas import (
@@ -43,12 +44,14 @@ def start_conversation(
     session: SessionDep, runtime: RuntimeDep, body: Annotated[ConversationCreate | None, Body()] = None
 ) -> ConversationCreated:
     conversation, token = service.start_conversation(session, runtime, locale=(body or ConversationCreate()).locale)
-    return ConversationCreated(
+    created = ConversationCreated(
         conversation_id=conversation.id,
         token=token,
         state=conversation.state,
         messages=[message_out(m) for m in conversation.messages],
     )
+    session.commit()  # end the read before the response is sent: an open SQLite transaction holds the lock
+    return created
 
 
 @router.post(
@@ -66,7 +69,9 @@ async def send_message(
     runtime: RuntimeDep,
     authorization: AuthorizationHeader = None,
 ) -> MessageReply:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = await run_in_threadpool(
+        service.load_owned, session, runtime, conversation_id=conversation_id, authorization=authorization
+    )
     replies = await service.handle_citizen_message(session, runtime, conversation, body)
     return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[message_out(m) for m in replies])
 
@@ -84,7 +89,7 @@ def get_conversation(
 ) -> Transcript:
     conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     state = state_payload(session, runtime, conversation)
-    return Transcript(
+    transcript = Transcript(
         conversation_id=conversation.id,
         state=conversation.state,
         created_at=conversation.created_at,
@@ -92,6 +97,8 @@ def get_conversation(
         queue_position=state["queue_position"],
         expected_wait_seconds=state["expected_wait_seconds"],
     )
+    session.commit()
+    return transcript
 
 
 @router.get(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from governance import ids, metrics
 from governance.conversation.messages import add_message, lock_conversation
@@ -221,8 +222,24 @@ def parse_callback(runtime: Runtime, body: CallbackCreate) -> dict[str, str | No
 async def handle_citizen_message(
     session: Session, runtime: Runtime, conversation: Conversation, body: MessageCreate
 ) -> list[Message]:
-    turn = parse_turn(runtime, body)
+    """The database work runs in the thread pool, never on the event loop: a SQLite writer waiting for the
+    lock must not stop the loop from finishing the request that holds it. Only the call to Rasa is awaited
+    here, with no transaction open."""
     started = time.perf_counter()
+    turn, messages, ask_bot = await run_in_threadpool(_before_bot, session, runtime, conversation, body, started)
+    if ask_bot:
+        replies = await _bot_replies(runtime, conversation, turn)
+        messages += await run_in_threadpool(_after_bot, session, runtime, conversation, turn, replies, started)
+    metrics.TURN_SECONDS.observe(time.perf_counter() - started)
+    return messages
+
+
+def _before_bot(
+    session: Session, runtime: Runtime, conversation: Conversation, body: MessageCreate, started: float
+) -> tuple[Turn, list[Message], bool]:
+    """Store the citizen's message and handle everything that needs no bot. Returns the turn, the messages
+    so far, and whether Rasa must be asked (then no transaction is left open)."""
+    turn = parse_turn(runtime, body)
     if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
@@ -234,9 +251,11 @@ async def handle_citizen_message(
     notices = _privacy_notice(session, runtime, conversation, turn)
     session.commit()
     runtime.events.notify(conversation_topic(conversation.id))
-    replies = notices + await _respond(session, runtime, conversation, turn, started)
-    metrics.TURN_SECONDS.observe(time.perf_counter() - started)
-    return replies
+    handled = _without_bot(session, runtime, conversation, turn, started)
+    if handled is not None:
+        return turn, notices + handled, False
+    session.commit()  # no transaction stays open while Rasa is asked
+    return turn, notices, True
 
 
 def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn) -> list[Message]:
@@ -249,7 +268,10 @@ def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversati
     return [add_message(session, conversation, role="system", text=runtime.texts.get("pii_notice", kinds=listed))]
 
 
-async def _respond(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn, started: float) -> list[Message]:
+def _without_bot(
+    session: Session, runtime: Runtime, conversation: Conversation, turn: Turn, started: float
+) -> list[Message] | None:
+    """The answer when the bot must not or need not be asked; None when Rasa should answer."""
     state = ConversationState(conversation.state)
     if not bot_may_answer(state):
         # Waiting for or talking to a person: the bot stays silent, the staff member reads along.
@@ -262,24 +284,34 @@ async def _respond(session: Session, runtime: Runtime, conversation: Conversatio
         return []  # a stale "stop waiting" button: there is no wait to stop
     if turn.gateway_action == "accept":
         return handover.start_waiting(session, runtime, conversation, handover_context(session, conversation))
-
-    switched_off = killswitch.current(session).enabled
-    session.commit()  # no transaction stays open while Rasa is asked
-    if switched_off:
+    if killswitch.current(session).enabled:
         return _answer_while_switched_off(session, runtime, conversation, turn, started)
     if turn.gateway_action == "decline":
         turn.rasa_message = DECLINE_PAYLOAD
+    return None
 
+
+async def _bot_replies(runtime: Runtime, conversation: Conversation, turn: Turn) -> tuple[list[BotReply], str]:
     trace_id = ids.new_trace_id()
     try:
-        replies = await _ask_bot(runtime, conversation, turn, trace_id)
+        return await _ask_bot(runtime, conversation, turn, trace_id), trace_id
     except BotUnavailable as exc:
         metrics.BOT_UP.set(0)
         logger.warning("bot unavailable", extra={"conversation": conversation.id, "reason": str(exc)})
         if turn.safety is None:
             raise Problem(503, "bot_unavailable", runtime.texts.get("bot_unavailable")) from exc
-        replies = [_safety_reply_without_bot(runtime, turn.safety)]
+        return [_safety_reply_without_bot(runtime, turn.safety)], trace_id
 
+
+def _after_bot(
+    session: Session,
+    runtime: Runtime,
+    conversation: Conversation,
+    turn: Turn,
+    answer: tuple[list[BotReply], str],
+    started: float,
+) -> list[Message]:
+    replies, trace_id = answer
     if lock_conversation(session, conversation) != ConversationState.BOT.value:
         # A person took over (or the citizen asked for one) while Rasa was thinking: the bot stays silent.
         session.rollback()

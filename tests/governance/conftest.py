@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import threading
@@ -80,9 +81,12 @@ class FakeBot:
         self.model_loaded = True
         self.actions_up = True
         self.reply: list[dict[str, Any]] | None = None
+        self.delay = 0.0
 
     async def send(self, *, sender_id: str, message: str, metadata: dict) -> list[dict]:
         self.sent.append({"sender_id": sender_id, "message": message, "metadata": metadata})
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.down:
             raise BotUnavailable("connection refused")
         if self.reply is not None:

@@ -182,3 +182,32 @@ def test_waiting_citizen_moves_up_live_when_someone_ahead_is_helped(server):
                 if positions[-1] == 1:
                     break
         assert positions == [2, 1]
+
+
+def test_many_citizens_at_once_get_no_server_error(server, bot):
+    """New conversations (a sync route) racing messages (async): SQLite's lock must never stall the event loop."""
+    bot.delay = 0.05  # Rasa's thinking time
+
+    def citizen(index: int) -> list[int]:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            created = http.post("/api/v1/conversations", json={})
+            statuses = [created.status_code]
+            if created.status_code != 201:
+                return statuses
+            body = created.json()
+            headers = {"Authorization": f"Bearer {body['token']}"}
+            for turn in range(3):
+                reply = http.post(
+                    f"/api/v1/conversations/{body['conversation_id']}/messages",
+                    json={"text": f"vraag {index}-{turn}"},
+                    headers=headers,
+                )
+                statuses.append(reply.status_code)
+            statuses.append(http.get(f"/api/v1/conversations/{body['conversation_id']}", headers=headers).status_code)
+            return statuses
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(citizen, range(48)))
+    assert all(statuses == [201, 200, 200, 200, 200] for statuses in results), [
+        s for s in results if s != [201, 200, 200, 200, 200]
+    ]
