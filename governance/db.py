@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -22,6 +22,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+T = TypeVar("T", bound=Base)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -47,6 +50,14 @@ def utc_now() -> dt.datetime:
     """Millisecond precision: what a decision record promises (contract section 5)."""
     now = dt.datetime.now(dt.timezone.utc)
     return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+MAX_ID_LENGTH = 40
+
+
+def get_by_id(session: Session, model: type[T], key: str) -> T | None:
+    """Look up a row by its public id; an id longer than any we hand out is simply not found (no query)."""
+    return session.get(model, key) if len(key) <= MAX_ID_LENGTH else None
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -22,7 +22,7 @@ from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.schemas import CallbackCreate, MessageCreate
 from governance.conversation.states import ConversationState, InvalidTransition, bot_may_answer
-from governance.db import utc_now
+from governance.db import get_by_id, utc_now
 from governance.decision.models import DecisionRecord
 from governance.decision.service import record_decision
 from governance.errors import Problem
@@ -141,7 +141,7 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
 
 
 def load_owned(session: Session, runtime: Runtime, *, conversation_id: str, authorization: str | None) -> Conversation:
-    conversation = session.get(Conversation, conversation_id) if len(conversation_id) <= 40 else None
+    conversation = get_by_id(session, Conversation, conversation_id)
     if conversation is None:
         raise Problem(404, "conversation_not_found", runtime.texts.get("conversation_not_found"))
     scheme, _, token = (authorization or "").partition(" ")

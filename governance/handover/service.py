@@ -19,7 +19,7 @@ from governance.audit.service import Actor
 from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.states import ConversationState, EscalationState, move_conversation, move_escalation
-from governance.db import utc_now
+from governance.db import get_by_id, utc_now
 from governance.errors import Problem
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
@@ -225,7 +225,7 @@ def submit_callback(
 
 
 def load_escalation(session: Session, escalation_id: str) -> Escalation:
-    escalation = session.get(Escalation, escalation_id) if len(escalation_id) <= 40 else None
+    escalation = get_by_id(session, Escalation, escalation_id)
     if escalation is None:
         raise Problem(404, "escalation_not_found", "Deze escalatie bestaat niet (meer).")
     return escalation

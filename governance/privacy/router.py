@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from governance.audit import service as audit
 from governance.conversation.models import Conversation
+from governance.db import get_by_id
 from governance.deps import RuntimeDep, SessionDep
 from governance.errors import Problem
 from governance.openapi import problem_responses
@@ -55,7 +56,7 @@ class RetentionOut(BaseModel):
 
 
 def _conversation(session, conversation_id: str) -> Conversation:
-    conversation = session.get(Conversation, conversation_id) if len(conversation_id) <= 40 else None
+    conversation = get_by_id(session, Conversation, conversation_id)
     if conversation is None:
         raise Problem(404, "conversation_not_found", "Dit gesprek bestaat niet (meer).")
     return conversation

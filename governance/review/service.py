@@ -20,7 +20,7 @@ from governance import ids, metrics
 from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.conversation.models import Message
-from governance.db import utc_now
+from governance.db import get_by_id, utc_now
 from governance.decision.models import DecisionRecord
 from governance.errors import Problem
 from governance.privacy.rights import ERASED_TEXT
@@ -36,7 +36,7 @@ GATEWAY_ACTIONS = ("gateway_kill_switch", "gateway_safety_reply")
 def give_feedback(
     session: Session, runtime: Runtime, conversation_id: str, message_id: str, rating: str, comment: str
 ) -> Feedback:
-    message = session.get(Message, message_id) if len(message_id) <= 40 else None
+    message = get_by_id(session, Message, message_id)
     if message is None or message.conversation_id != conversation_id or message.explanation is None:
         raise Problem(404, "message_not_found", "Dit antwoord bestaat niet in dit gesprek.")
     comment = runtime.pii.redact(comment).text if comment else ""
@@ -112,7 +112,7 @@ def review_queue(session: Session, *, limit: int) -> list[ReviewItem]:
 
 def label(session: Session, actor: Actor, decision_id: str, topic: str | None) -> NluProposal:
     """topic None dismisses the turn (not a useful example)."""
-    record = session.get(DecisionRecord, decision_id) if len(decision_id) <= 40 else None
+    record = get_by_id(session, DecisionRecord, decision_id)
     if record is None or record.input_text_redacted == ERASED_TEXT:
         raise Problem(404, "decision_not_found", "Deze beslissing bestaat niet (meer).")
     if topic is not None and topic not in TOPICS:
@@ -142,7 +142,7 @@ def label(session: Session, actor: Actor, decision_id: str, topic: str | None) -
 
 
 def decide(session: Session, runtime: Runtime, actor: Actor, proposal_id: str, *, approve: bool) -> NluProposal:
-    proposal = session.get(NluProposal, proposal_id) if len(proposal_id) <= 40 else None
+    proposal = get_by_id(session, NluProposal, proposal_id)
     if proposal is None:
         raise Problem(404, "proposal_not_found", "Dit voorstel bestaat niet.")
     if proposal.state != "proposed":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from governance.audit import service as audit
+from governance.db import get_by_id
 from governance.deps import RuntimeDep, SessionDep
 from governance.errors import Problem
 from governance.events import QUEUE_TOPIC
@@ -124,7 +125,7 @@ def create_account(body: AccountCreate, staff: AccountAdmin, session: SessionDep
     operation_id="disableAccount",
 )
 def disable_account(account_id: str, staff: AccountAdmin, session: SessionDep) -> AccountOut:
-    account = session.get(StaffAccount, account_id) if len(account_id) <= 40 else None
+    account = get_by_id(session, StaffAccount, account_id)
     if account is None:
         raise Problem(404, "account_not_found", "Dit account bestaat niet.")
     if account.id == staff.account.id:
