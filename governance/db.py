@@ -69,7 +69,9 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # Writers queue (BEGIN IMMEDIATE below); under a burst a waiting writer can miss a few
+            # lock windows, so wait long rather than fail a citizen's message.
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
             # Let SQLAlchemy, not the driver, open transactions (see _sqlite_begin).
             dbapi_connection.isolation_level = None

@@ -43,15 +43,11 @@ AuthorizationHeader = Annotated[str | None, Header(alias="Authorization", descri
 def start_conversation(
     session: SessionDep, runtime: RuntimeDep, body: Annotated[ConversationCreate | None, Body()] = None
 ) -> ConversationCreated:
-    conversation, token = service.start_conversation(session, runtime, locale=(body or ConversationCreate()).locale)
-    created = ConversationCreated(
-        conversation_id=conversation.id,
-        token=token,
-        state=conversation.state,
-        messages=[message_out(m) for m in conversation.messages],
+    conversation, token, welcome = service.start_conversation(session, runtime, locale=(body or ConversationCreate()).locale)
+    # built from what was just written: no lazy load, so no transaction is open while the response is sent
+    return ConversationCreated(
+        conversation_id=conversation.id, token=token, state=conversation.state, messages=[message_out(welcome)]
     )
-    session.commit()  # end the read before the response is sent: an open SQLite transaction holds the lock
-    return created
 
 
 @router.post(

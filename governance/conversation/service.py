@@ -119,7 +119,7 @@ def clean_text(text: str) -> str:
     return visible.strip().lstrip("/").strip()
 
 
-def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tuple[Conversation, str]:
+def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tuple[Conversation, str, Message]:
     token = ids.new_token()
     conversation = Conversation(
         id=ids.new_id("c"),
@@ -131,13 +131,13 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
     session.add(conversation)
     session.flush()
     switched_off = killswitch.current(session).enabled
-    add_message(
+    welcome = add_message(
         session, conversation, role="assistant", text=runtime.texts.get("welcome_kill_switch" if switched_off else "welcome")
     )
     session.commit()
     metrics.CONVERSATIONS.inc()
     metrics.DISCLOSURES.inc()
-    return conversation, token
+    return conversation, token, welcome
 
 
 def load_owned(session: Session, runtime: Runtime, *, conversation_id: str, authorization: str | None) -> Conversation:
