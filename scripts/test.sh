@@ -17,8 +17,9 @@ export PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 GA_MODEL="$(model_path)"
 # promtool (Debian package "prometheus") checks and unit-tests the alert rules; install it where we can.
 if ! command -v promtool > /dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null 2>&1; then
   log "installing promtool (Debian package prometheus) for the alert-rule tests"
-  { timeout 300 apt-get install -y -qq prometheus > /dev/null 2>&1 \
-    || { timeout 300 apt-get update -qq > /dev/null 2>&1 && timeout 300 apt-get install -y -qq prometheus > /dev/null 2>&1; }; } \
+  # bounded (at most about 4 minutes) so that a machine without a reachable mirror still finishes in time
+  { timeout 60 apt-get install -y -qq prometheus > /dev/null 2>&1 \
+    || { timeout 90 apt-get update -qq > /dev/null 2>&1 && timeout 90 apt-get install -y -qq prometheus > /dev/null 2>&1; }; } \
     || log "promtool could not be installed here; its two tests are skipped with that reason"
 fi
 step "ruff lint" "$GOV_VENV/bin/ruff" check .
