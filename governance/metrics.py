@@ -69,13 +69,12 @@ BOT_UP = Gauge(
     "1 when the last call to Rasa and the action server worked, 0 when it failed",
     multiprocess_mode="min",  # one worker that cannot reach Rasa is enough to show it
 )
-SENSITIVE_TOPICS = frozenset({"bijstand", "wmo", "schulden", "klacht"})
 
 
-def topic_group(topic: str) -> str:
+def topic_group(topic: str, sensitive: bool) -> str:
     if topic in ESCALATING_TOPICS:
         return "safety"
-    if topic in SENSITIVE_TOPICS:
+    if sensitive:
         return "sensitive"
     if topic in SMALL_TALK_TOPICS:
         return "small_talk"
@@ -84,11 +83,12 @@ def topic_group(topic: str) -> str:
     return "services"
 
 
-def observe_decision(explanation: dict) -> None:
+def observe_decision(explanation: dict, *, sensitive: bool) -> None:
+    """`sensitive` comes from the topic's knowledge file, the one place that says which topics are sensitive."""
     topic = explanation.get("topic") or "out_of_scope"
     ANSWERS.labels(topic).inc()
     if explanation.get("confidence") is not None:
-        CONFIDENCE.labels(topic_group(topic)).observe(float(explanation["confidence"]))
+        CONFIDENCE.labels(topic_group(topic, sensitive)).observe(float(explanation["confidence"]))
     if explanation.get("action") == "action_clarify":
         FALLBACKS.labels("clarify").inc()
     elif topic == "out_of_scope":

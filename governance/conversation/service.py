@@ -336,7 +336,9 @@ def _store_replies(
     stored = []
     for reply in replies:
         reply.explanation["pii_redacted"] = list(turn.pii)
-        metrics.observe_decision(reply.explanation)
+        topic = reply.explanation.get("topic")
+        sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
+        metrics.observe_decision(reply.explanation, sensitive=sensitive)
         message = add_message(
             session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
         )

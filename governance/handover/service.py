@@ -30,7 +30,6 @@ from knowledge.municipality import describe_moment_nl
 ACCEPT_PAYLOAD = "/accept_human"
 DECLINE_PAYLOAD = "/decline_human"
 CANCEL_PAYLOAD = "/cancel_waiting"
-GATEWAY_PAYLOADS = frozenset({ACCEPT_PAYLOAD, CANCEL_PAYLOAD})
 
 OUTCOMES = ("answered", "referred", "callback_done", "no_response", "not_municipal", "crisis_referred", "duplicate", "other")
 PRIORITY = {"crisis": 100, "kill_switch": 10}

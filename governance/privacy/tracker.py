@@ -50,13 +50,6 @@ class TrackerStore:
             result = connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff.timestamp()})
             return result.rowcount
 
-    def count_sender(self, sender_id: str) -> int:
-        engine = self._ready_engine()
-        if engine is None:
-            return 0
-        with engine.connect() as connection:
-            return connection.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender_id}).scalar_one()
-
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

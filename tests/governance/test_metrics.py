@@ -76,3 +76,11 @@ def test_metric_names_follow_prometheus_conventions(client):
             assert name.endswith("_total") or not name.endswith("_seconds"), name
         if "duration" in name or "time_to" in name:
             assert name.endswith("_seconds"), name
+
+
+def test_confidence_of_sensitive_topics_is_grouped_by_the_knowledge_files_flag(client):
+    before = scrape(client)
+    say(client, start(client), text="ik heb schulden")  # schulden.yml says sensitive: true
+    after = scrape(client)
+    assert moved(before, after, 'ga_intent_confidence_count{topic_group="sensitive"}') == 1
+    assert moved(before, after, 'ga_intent_confidence_count{topic_group="services"}') == 0
