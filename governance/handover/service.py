@@ -234,6 +234,16 @@ def _conversation_of(session: Session, escalation: Escalation) -> Conversation |
     return session.get(Conversation, escalation.conversation_id) if escalation.conversation_id else None
 
 
+def _lock_conversation_first(session: Session, escalation: Escalation) -> Conversation | None:
+    """Lock order everywhere: the conversation's row before the escalation's. The citizen's side (a message,
+    "stop waiting") starts at the conversation; a staff action that started at the escalation deadlocked
+    against it on PostgreSQL (claim racing cancel, seen in the concurrency test)."""
+    conversation = _conversation_of(session, escalation)
+    if conversation is not None:
+        lock_conversation(session, conversation)
+    return conversation
+
+
 def _require_assignee(escalation: Escalation, actor: Actor) -> None:
     if escalation.state != EscalationState.HUMAN.value:
         raise Problem(409, "not_claimed", "Neem dit gesprek eerst aan.")
@@ -243,6 +253,7 @@ def _require_assignee(escalation: Escalation, actor: Actor) -> None:
 
 def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Actor) -> Escalation:
     now = utc_now()
+    conversation = _lock_conversation_first(session, escalation)
     move_escalation(
         session,
         escalation,
@@ -251,7 +262,6 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
         {"assignee_id": actor.id, "claimed_at": now, "first_claimed_at": escalation.first_claimed_at or now},
         detail="Dit gesprek is al aangenomen of afgesloten.",
     )
-    conversation = _conversation_of(session, escalation)
     if escalation.kind == "chat" and conversation is not None:
         move_conversation(
             session, conversation, ConversationState.WAITING, ConversationState.HUMAN, "De inwoner wacht niet meer."
@@ -269,10 +279,10 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
 def transfer(session: Session, runtime: Runtime, escalation: Escalation, actor: Actor) -> Escalation:
     """Back to the queue, keeping the citizen's place (waiting_since is not reset)."""
     _require_assignee(escalation, actor)
+    conversation = _lock_conversation_first(session, escalation)
     move_escalation(
         session, escalation, EscalationState.HUMAN, EscalationState.WAITING, {"assignee_id": None, "claimed_at": None}
     )
-    conversation = _conversation_of(session, escalation)
     if escalation.kind == "chat" and conversation is not None:
         move_conversation(session, conversation, ConversationState.HUMAN, ConversationState.WAITING)
         add_message(session, conversation, role="system", text=runtime.texts.get("agent_transferred"))
@@ -303,10 +313,10 @@ def resolve(
     session: Session, runtime: Runtime, escalation: Escalation, actor: Actor, *, outcome: str, return_to_bot: bool
 ) -> Escalation:
     _require_assignee(escalation, actor)
+    conversation = _lock_conversation_first(session, escalation)
     move_escalation(
         session, escalation, EscalationState.HUMAN, EscalationState.CLOSED, {"resolved_at": utc_now(), "outcome": outcome}
     )
-    conversation = _conversation_of(session, escalation)
     if escalation.kind == "chat" and conversation is not None:
         target = ConversationState.BOT if return_to_bot else ConversationState.CLOSED
         move_conversation(session, conversation, ConversationState.HUMAN, target)
