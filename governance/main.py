@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
     municipality = load_municipality(settings.municipality_file)
     engine = make_engine(settings.database_url)
+    tracker = TrackerStore(settings.tracker_store_url)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -56,6 +57,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
             action_server_url=settings.action_server_url,
             timeout=settings.rasa_timeout_seconds,
             status_ttl=settings.model_status_cache_seconds,
+            tracker_store=tracker,
         ),
         safety_rules=SafetyRules.from_file(settings.safety_rules_file),
         knowledge=load_knowledge_base(settings.knowledge_dir, municipality, settings.municipality_file),
@@ -63,7 +65,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         texts=Texts.from_file(PROJECT_ROOT / "data" / "texts.yml", municipality),
         pii=default_screen(),
         sealer=sealer_for(settings),
-        tracker=TrackerStore(settings.tracker_store_url),
+        tracker=tracker,
     )
 
 

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Request, status
 from fastapi.responses import Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from governance.conversation import service
 from governance.conversation.schemas import (
@@ -65,10 +64,9 @@ async def send_message(
     runtime: RuntimeDep,
     authorization: AuthorizationHeader = None,
 ) -> MessageReply:
-    conversation = await run_in_threadpool(
-        service.load_owned, session, runtime, conversation_id=conversation_id, authorization=authorization
+    conversation, replies = await service.handle_citizen_message(
+        session, runtime, conversation_id=conversation_id, authorization=authorization, body=body
     )
-    replies = await service.handle_citizen_message(session, runtime, conversation, body)
     return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[message_out(m) for m in replies])
 
 

@@ -120,7 +120,7 @@ class FakeBot:
             ActionTrace("action_offer_human", "RulePolicy", 1.0),
         ]
 
-    async def model_status(self) -> ModelStatus:
+    async def model_status(self, *, allow_stale: bool = False) -> ModelStatus:
         return ModelStatus(loaded=self.model_loaded, model_version="gemeente-assistent-test" if self.model_loaded else None)
 
     async def action_server_healthy(self) -> bool:
