@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import socket
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from governance import migrations
 from governance.audit.service import Actor
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = get_settings()
         migrations.upgrade()
+        _clear_multiprocess_metrics()
         uvicorn.run(
             "governance.main:create_app",
             factory=True,
@@ -80,6 +83,18 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
     return 0
+
+
+def _clear_multiprocess_metrics() -> None:
+    """Several workers share their metrics through files in PROMETHEUS_MULTIPROC_DIR. Files of an earlier run
+    would be added to this run's counters (prometheus-client asks for an empty directory at start)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for leftover in path.glob("*.db"):
+        leftover.unlink()
 
 
 def _cli_actor() -> Actor:

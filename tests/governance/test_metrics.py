@@ -84,3 +84,59 @@ def test_confidence_of_sensitive_topics_is_grouped_by_the_knowledge_files_flag(c
     after = scrape(client)
     assert moved(before, after, 'ga_intent_confidence_count{topic_group="sensitive"}') == 1
     assert moved(before, after, 'ga_intent_confidence_count{topic_group="services"}') == 0
+
+
+def test_several_workers_report_one_sum(tmp_path):
+    """With two uvicorn workers every scrape lands on one of them; in multiprocess mode each scrape still
+    shows what all workers counted, so Prometheus never sees a counter jump back and forth."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from governance.config import PROJECT_ROOT
+    from tests.governance.conftest import free_port
+
+    port = free_port()
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999.db").write_bytes(b"left over from an earlier run")
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "GOV_DATABASE_URL": f"sqlite:///{tmp_path / 'governance.db'}",
+        "GOV_ENCRYPTION_KEY_FILE": str(tmp_path / "secret.key"),
+        "GOV_PORT": str(port),
+        "GOV_RETENTION_INTERVAL_MINUTES": "0",
+        "GOV_RASA_URL": "http://127.0.0.1:9",  # no Rasa needed: starting a conversation does not ask it
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "governance", "serve", "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.2)
+            for _ in range(12):
+                # a new connection each time, so the operating system spreads them over the workers
+                assert httpx.post(f"http://127.0.0.1:{port}/api/v1/conversations", json={}).status_code == 201
+            seen = {scrape(httpx.Client(base_url=f"http://127.0.0.1:{port}"))["ga_conversations_started_total"] for _ in range(8)}
+            assert seen == {12.0}
+            assert len(list(metrics_dir.glob("counter_*.db"))) >= 1
+            assert not (metrics_dir / "counter_999.db").exists(), "files of an earlier run would be counted again"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
