@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop bench
+.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop bench register readiness
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,3 +48,9 @@ openapi: setup ## write the OpenAPI document to var/openapi.json
 
 spectral: openapi ## lint the OpenAPI document with the Dutch API Design Rules (Spectral)
 	@scripts/spectral.sh var/openapi.json
+
+register: setup ## Algoritmeregister export + DPIA/IAMA drafts in var/register (SUBMIT=1 also sends it)
+	@$(GOV_PY) -m governance register --output var/register $(if $(SUBMIT),--submit,)
+
+readiness: setup ## the guide's readiness check: eight steps, green/amber/red with evidence
+	@$(GOV_PY) -m governance readiness

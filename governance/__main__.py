@@ -40,7 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     retention = sub.add_parser("retention", help="retention terms")
     retention_sub = retention.add_subparsers(dest="retention_command", required=True)
     retention_sub.add_parser("run", help="delete what is past its retention term now; prints the counts")
+    register = sub.add_parser("register", help="write the Algoritmeregister export and the DPIA and IAMA drafts")
+    register.add_argument("--output", default="var/register", help="folder for the files")
+    register.add_argument("--submit", action="store_true", help="also send the entry to GOV_REGISTER_API_URL")
+    ready = sub.add_parser("readiness", help="the readiness check of the guide, with evidence")
+    ready.add_argument("--json", action="store_true")
+    ready.add_argument("--strict", action="store_true", help="exit 1 when a check is red")
     args = parser.parse_args(argv)
+
+    if args.command in ("register", "readiness"):
+        return _compliance(args)
 
     if args.command == "user":
         return _user(args)
@@ -95,6 +104,66 @@ def _clear_multiprocess_metrics() -> None:
     path.mkdir(parents=True, exist_ok=True)
     for leftover in path.glob("*.db"):
         leftover.unlink()
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from governance.main import build_runtime
+    from register import algoritmeregister, assessments, facts, readiness
+    from register.document import to_html, to_markdown
+    from register.validation import violations
+
+    migrations.upgrade()
+    settings = get_settings()
+    runtime = build_runtime(settings)
+    try:
+        with runtime.session_factory() as session:
+            live = asyncio.run(facts.gather(session, runtime))
+            if args.command == "readiness":
+                checks = readiness.run_checks(session, runtime, live)
+                if args.json:
+                    print(json.dumps([c.as_dict() for c in checks], ensure_ascii=False, indent=2))
+                else:
+                    marks = {"green": "GROEN ", "amber": "ORANJE", "red": "ROOD  "}
+                    for c in checks:
+                        print(f"{marks[c.status]} {c.step}. {c.title} [{c.requirement}]\n         {c.evidence}")
+                        if c.next_step:
+                            print(f"         -> {c.next_step}")
+                    print(json.dumps(readiness.summary(checks)))
+                return 1 if args.strict and any(c.status == "red" for c in checks) else 0
+            entry = algoritmeregister.export(live)
+    finally:
+        asyncio.run(runtime.bot.close())
+        runtime.engine.dispose()
+    problems = violations(entry)
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "algoritmeregister.json").write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for name, build in (("dpia", assessments.dpia), ("iama", assessments.iama)):
+        document = build(live)
+        (output / f"{name}.md").write_text(to_markdown(document), encoding="utf-8")
+        (output / f"{name}.html").write_text(to_html(document), encoding="utf-8")
+    print(f"wrote algoritmeregister.json, dpia.md/.html and iama.md/.html to {output}")
+    if problems:
+        print("the export breaks the publication standard:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    if args.submit:
+        from register.submit import RateLimiter, SubmitError, submit
+
+        try:
+            result = submit(
+                entry,
+                base_url=settings.register_api_url,
+                token=settings.register_api_token.get_secret_value(),
+                organisation=settings.register_organisation_code,
+                limiter=RateLimiter(),
+            )
+        except SubmitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"submitted: {result.method} {result.url} -> {result.status}")
+    return 0
 
 
 def _cli_actor() -> Actor:

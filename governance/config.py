@@ -66,6 +66,19 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Logs are JSON lines without message texts")
 
+    # Compliance (register/): where the live facts of the generated documents come from.
+    nlu_dir: Path = Field(PROJECT_ROOT / "data" / "nlu", description="NLU training files (counted for the register)")
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="Trained models (the training date of the running one)")
+    reports_dir: Path = Field(PROJECT_ROOT / "var" / "reports", description="Held-out evaluation reports (make eval-nlu)")
+    readiness_file: Path = Field(
+        PROJECT_ROOT / "data" / "readiness.yml", description="What only people can declare: DPIA decision, user tests, …"
+    )
+    kill_switch_test_days: int = Field(90, ge=1, description="The readiness check wants a kill-switch test this recent")
+    prometheus_url: str = Field("", description="Prometheus (loopback) to check the alert rules are loaded; empty: unchecked")
+    register_api_url: str = Field("", description="Base URL of the Algoritmeregister aanlever-API, for --submit")
+    register_api_token: SecretStr = Field(SecretStr(""), description="Token of the aanlever-API")
+    register_organisation_code: str = Field("", description="The organisation's code in the aanlever-API path")
+
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024
 

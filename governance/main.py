@@ -11,12 +11,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from governance import API_VERSION, health, metrics
 from governance.audit.router import router as audit_router
+from governance.compliance import citizen_page
+from governance.compliance.router import router as compliance_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
 from governance.dashboard.router import router as dashboard_router
@@ -83,6 +85,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.include_router(privacy_router)
     api.include_router(review_router)
     api.include_router(dashboard_router)
+    api.include_router(compliance_router)
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
@@ -158,6 +161,14 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     @app.get("/governance", include_in_schema=False)
     def governance_dashboard() -> FileResponse:
         return FileResponse(STATIC_DIR / "governance.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
+
+    @app.get("/governance/readiness", include_in_schema=False)
+    def readiness_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "readiness.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
+
+    @app.get(citizen_page.PAGE_PATH, include_in_schema=False)
+    def how_it_works() -> HTMLResponse:
+        return HTMLResponse(citizen_page.render(runtime), headers={"Content-Security-Policy": CSP})
 
     @app.get("/staff", include_in_schema=False)
     def staff_console() -> FileResponse:

@@ -22,3 +22,6 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # AI literacy (AI Act art. 4): which version of the staff guide this person confirmed having read, and when
+    guide_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    guide_acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
