@@ -8,6 +8,7 @@ import html
 from typing import Any
 
 from register.facts import Facts
+from register.validation import TAG
 
 REASONS_NL = {
     "citizen_request": "de inwoner vraagt om een medewerker",
@@ -77,9 +78,14 @@ def figures_sentence(facts: Facts) -> str:
     )
 
 
+def plain(value: object) -> str:
+    """Plain-text fields carry no markup at all: configured values lose any tags."""
+    return " ".join(TAG.sub("", str(value)).split())
+
+
 def export(facts: Facts) -> dict[str, Any]:
     register = facts.register
-    org = str(register.get("organisation") or facts.municipality)
+    org = plain(register.get("organisation") or facts.municipality)
     retention = [f"{RETENTION_NL[kind]}: {days} dagen" for kind, days in facts.retention_days.items()]
     pii = ", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types)
     model = facts.model_version or "nog geen model geladen"
@@ -160,7 +166,7 @@ def export(facts: Facts) -> dict[str, Any]:
             f"(versie {facts.knowledge_version}).",
             figures_sentence(facts),
         ),
-        "provider": str(register.get("provider") or "Eigen beheer (open source: gemeente-assistent)")[:200],
+        "provider": plain(register.get("provider") or "Eigen beheer (open source: gemeente-assistent)")[:200],
         "lang": "nld",
         "standard_version": "1.0",
         "source_id": (facts.model_version or "gemeente-assistent")[:100],

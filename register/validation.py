@@ -27,7 +27,9 @@ def _allowed_tags(validator, allowed: list[str], instance: Any, schema: dict) ->
         return
     for closing, name, attributes in TAG.findall(instance):
         if name.lower() not in allowed:
-            yield ValidationError(f"tag <{closing}{name}> is not allowed; only {', '.join(allowed)}")
+            yield ValidationError(
+                f"tag <{closing}{name}> is not allowed; " + (f"only {', '.join(allowed)}" if allowed else "plain text only")
+            )
         elif attributes.strip().strip("/"):
             yield ValidationError(f"tag <{name}> carries attributes ({attributes.strip()}); the register allows none")
     if "<" in TAG.sub("", instance):

@@ -26,7 +26,7 @@ step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
 step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
 step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
-  tests/governance tests/knowledge tests/privacy tests/monitoring --junitxml="$reports/governance.xml"
+  tests/governance tests/knowledge tests/privacy tests/monitoring tests/register --junitxml="$reports/governance.xml"
 step "action and NLU tests (Python 3.10, Rasa)" "$BOT_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/actions tests/nlu --junitxml="$reports/bot.xml"
 step "end-to-end tests on the real stack" "$GOV_VENV/bin/python" -m pytest -q -s -p no:cacheprovider \

@@ -35,6 +35,8 @@ def has_read(account: StaffAccount, guide: Guide) -> bool:
 
 
 def acknowledge(session: Session, actor: Actor, account: StaffAccount, guide: Guide) -> StaffAccount:
+    # the signed-in account was read in the authentication's own session: write through this one
+    account = session.get(StaffAccount, account.id) or account
     account.guide_version = guide.version
     account.guide_acknowledged_at = utc_now()
     audit.record(

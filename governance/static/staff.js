@@ -57,7 +57,51 @@
     $("admin").hidden = session.permissions.indexOf("switch.write") < 0;
     if (session.permissions.indexOf("queue") >= 0) watchQueue();
     else $("stream-status").textContent = "Je rol heeft geen toegang tot de wachtrij.";
+    loadGuide().catch(function (error) { $("guide-status").textContent = error.message; });
   }
+
+  // --- staff guide (AI literacy): read, then confirm; a changed guide asks again ---------------------------
+  let guideVersion = null;
+  function showGuideText(markdown) {
+    const box = $("guide-text");
+    box.replaceChildren();
+    let list = null;
+    markdown.split("\n").forEach(function (line) {
+      if (line.indexOf("- ") === 0) {
+        if (!list) { list = el("ul"); box.appendChild(list); }
+        list.appendChild(el("li", "", line.slice(2)));
+        return;
+      }
+      if (line.indexOf("  ") === 0 && list && list.lastChild) { list.lastChild.textContent += " " + line.trim(); return; }
+      list = null;
+      if (line.indexOf("## ") === 0) box.appendChild(el("h4", "", line.slice(3)));
+      else if (line.indexOf("# ") === 0) box.appendChild(el("h3", "", line.slice(2)));
+      else if (line.trim()) box.appendChild(el("p", "", line));
+    });
+  }
+  function showGuideState(guide) {
+    guideVersion = guide.version;
+    $("guide").hidden = false;
+    $("guide-ack").hidden = guide.read;
+    $("guide-summary").textContent = guide.read
+      ? "Handleiding voor medewerkers (gelezen op " + new Date(guide.acknowledged_at).toLocaleDateString("nl-NL") + ")"
+      : "Handleiding voor medewerkers: lees en bevestig dit eerst";
+    if (!guide.read) $("guide").open = true;
+  }
+  async function loadGuide() {
+    const guide = await call("GET", "/staff/guide");
+    showGuideText(guide.text);
+    showGuideState(guide);
+  }
+  $("guide-ack").addEventListener("click", async function () {
+    try {
+      showGuideState(await call("POST", "/staff/guide/acknowledgement", { version: guideVersion }));
+      $("guide-status").textContent = "Bedankt. Dit is vastgelegd.";
+    } catch (error) {
+      $("guide-status").textContent = error.message;
+      loadGuide().catch(function () {});
+    }
+  });
 
   $("login-form").addEventListener("submit", async function (event) {
     event.preventDefault();
