@@ -70,6 +70,8 @@ cat >&2 <<URLS
   Citizen widget     http://127.0.0.1:$GATEWAY_PORT/
   Citizen API        http://127.0.0.1:$GATEWAY_PORT/api/v1  (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)
   Staff console      http://127.0.0.1:$GATEWAY_PORT/staff  (token: .venv-gov/bin/python -m governance user add --name NAME --role agent|reviewer|admin)
+  Governance         http://127.0.0.1:$GATEWAY_PORT/governance   readiness: /governance/readiness   metrics: /metrics
+  How it works       http://127.0.0.1:$GATEWAY_PORT/hoe-werkt-het
   Health             http://127.0.0.1:$GATEWAY_PORT/healthz   http://127.0.0.1:$GATEWAY_PORT/readyz
   Logs               var/logs/   (Rasa and the action server listen on 127.0.0.1 only)
 
