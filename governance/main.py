@@ -21,6 +21,7 @@ from governance.compliance import citizen_page
 from governance.compliance.router import router as compliance_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
+from governance.conversation.widget import router as widget_router
 from governance.dashboard.router import router as dashboard_router
 from governance.db import make_engine, make_session_factory
 from governance.decision.router import router as decision_router
@@ -78,6 +79,7 @@ def create_api(runtime: Runtime) -> FastAPI:
     api.state.runtime = runtime
     install_error_handlers(api)
     api.include_router(conversation_router)
+    api.include_router(widget_router)
     api.include_router(escalation_router)
     api.include_router(staff_router)
     api.include_router(decision_router)

@@ -19,5 +19,8 @@ class Texts:
     def from_file(cls, path: Path, municipality: Municipality) -> Texts:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")), municipality)
 
+    def keys(self, prefix: str = "") -> list[str]:
+        return [key for key in self._raw if key.startswith(prefix)]
+
     def get(self, key: str, **extra: Any) -> str:
         return self._raw[key].format_map({**self._values, **extra})

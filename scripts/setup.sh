@@ -31,3 +31,18 @@ if hash=$(ensure_venv governance "$GOV_VENV" "$py311" requirements/governance.tx
   echo "$hash" > "$GOV_VENV/.requirements.sha256"
 fi
 mkdir -p "$VAR_DIR" "$MODELS_DIR"
+
+# NL Design System CSS (design tokens + Utrecht components) for the widget and staff pages, built from the
+# npm registry at install time; nothing built is committed. Without npm the pages still work, unstyled by it.
+nlds_stamp="$ROOT/governance/static/vendor/.lock.sha256"
+nlds_hash=$(cat "$ROOT/widget/package.json" "$ROOT/widget/package-lock.json" "$ROOT/widget/build.mjs" | sha256sum | cut -c1-16)
+if [ "$(cat "$nlds_stamp" 2>/dev/null)" != "$nlds_hash" ]; then
+  if command -v npm > /dev/null 2>&1; then
+    log "Building the NL Design System styles (npm)…"
+    (cd "$ROOT/widget" && npm ci --no-audit --no-fund --loglevel=error > /dev/null && node build.mjs > /dev/null) \
+      && echo "$nlds_hash" > "$nlds_stamp" \
+      || log "the NL Design System styles could not be built; the widget falls back to its own styles"
+  else
+    log "npm not found: the widget uses its own styles without the NL Design System tokens"
+  fi
+fi

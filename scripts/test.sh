@@ -22,11 +22,20 @@ if ! command -v promtool > /dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
     || { timeout 90 apt-get update -qq > /dev/null 2>&1 && timeout 90 apt-get install -y -qq prometheus > /dev/null 2>&1; }; } \
     || log "promtool could not be installed here; its two tests are skipped with that reason"
 fi
+# Debian's Chromium for the widget's browser tests (playwright-core drives it; no browser download).
+if ! command -v chromium > /dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null 2>&1; then
+  log "installing chromium (Debian package) for the browser tests"
+  { timeout 120 apt-get install -y -qq chromium > /dev/null 2>&1 \
+    || { timeout 90 apt-get update -qq > /dev/null 2>&1 && timeout 180 apt-get install -y -qq chromium > /dev/null 2>&1; }; } \
+    || log "chromium could not be installed here; the browser tests are skipped with that reason"
+fi
 step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
 step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
 step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/governance tests/knowledge tests/privacy tests/monitoring tests/register --junitxml="$reports/governance.xml"
+step "widget in a real browser (Chromium, axe-core)" "$GOV_VENV/bin/python" -m pytest -q -s -p no:cacheprovider \
+  tests/browser --junitxml="$reports/browser.xml"
 step "action and NLU tests (Python 3.10, Rasa)" "$BOT_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/actions tests/nlu --junitxml="$reports/bot.xml"
 step "end-to-end tests on the real stack" "$GOV_VENV/bin/python" -m pytest -q -s -p no:cacheprovider \

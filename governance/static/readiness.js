@@ -36,18 +36,20 @@
     const s = data.summary;
     $("summary").textContent = s.green + " groen, " + s.amber + " oranje, " + s.red + " rood (gecontroleerd " +
       new Date(data.checked_at).toLocaleString("nl-NL") + ").";
-    const body = $("checks");
-    body.replaceChildren();
+    const list = $("checks");
+    list.replaceChildren();
     data.checks.forEach(function (c) {
-      const row = el("tr");
-      row.appendChild(el("td", "", c.step + ". " + c.step_title));
-      row.appendChild(el("td", "", c.title));
-      const status = el("td", "status status--" + c.status, LABELS[c.status]);
-      row.appendChild(status);
-      row.appendChild(el("td", "", c.evidence));
-      row.appendChild(el("td", "", c.next_step || "–"));
-      row.appendChild(el("td", "", c.requirement));
-      body.appendChild(row);
+      const item = el("li", "check check--" + c.status);
+      item.appendChild(el("h3", "check__title", c.title));
+      item.appendChild(el("p", "status status--" + c.status, LABELS[c.status]));
+      const facts = el("dl", "meta");
+      [["Stap", c.step + ". " + c.step_title], ["Bewijs", c.evidence], ["Wat te doen", c.next_step || "–"],
+       ["Vereiste (Algoritmekader)", c.requirement]].forEach(function (pair) {
+        facts.appendChild(el("dt", "", pair[0]));
+        facts.appendChild(el("dd", "", pair[1]));
+      });
+      item.appendChild(facts);
+      list.appendChild(item);
     });
   }
 

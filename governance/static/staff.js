@@ -66,17 +66,21 @@
     const box = $("guide-text");
     box.replaceChildren();
     let list = null;
+    let paragraph = null;
     markdown.split("\n").forEach(function (line) {
       if (line.indexOf("- ") === 0) {
+        paragraph = null;
         if (!list) { list = el("ul"); box.appendChild(list); }
         list.appendChild(el("li", "", line.slice(2)));
         return;
       }
       if (line.indexOf("  ") === 0 && list && list.lastChild) { list.lastChild.textContent += " " + line.trim(); return; }
       list = null;
-      if (line.indexOf("## ") === 0) box.appendChild(el("h4", "", line.slice(3)));
-      else if (line.indexOf("# ") === 0) box.appendChild(el("h3", "", line.slice(2)));
-      else if (line.trim()) box.appendChild(el("p", "", line));
+      if (line.indexOf("## ") === 0) { paragraph = null; box.appendChild(el("h4", "", line.slice(3))); }
+      else if (line.indexOf("# ") === 0) { paragraph = null; box.appendChild(el("h3", "", line.slice(2))); }
+      else if (!line.trim()) paragraph = null;
+      else if (paragraph) paragraph.textContent += " " + line.trim();
+      else { paragraph = el("p", "", line.trim()); box.appendChild(paragraph); }
     });
   }
   function showGuideState(guide) {
