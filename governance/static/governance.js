@@ -1,10 +1,8 @@
 // Governance dashboard: figures from /api/v1/statistics and the decision log. Text only, never HTML.
 "use strict";
 (function () {
-  const API = "/api/v1";
-  const STORE = "gemeente-assistent.staff-token";
+  const page = window.GemeenteReviewPage;
   const $ = function (id) { return document.getElementById(id); };
-  let token = sessionStorage.getItem(STORE);
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -15,11 +13,7 @@
   function pct(value) { return value === null || value === undefined ? "–" : Math.round(value * 100) + "%"; }
 
   async function call(path, asText) {
-    const response = await fetch(API + path, { headers: { Authorization: "Bearer " + token } });
-    if (!response.ok) {
-      const data = await response.json().catch(function () { return {}; });
-      const error = new Error(data.detail || "Er ging iets mis."); error.status = response.status; throw error;
-    }
+    const response = await page.call(path);
     return asText ? response.blob() : response.json();
   }
 
@@ -98,22 +92,7 @@
     catch (error) { $("status").textContent = error.message; }
   }
 
-  async function show() {
-    const session = await fetch(API + "/staff-sessions", { method: "POST", headers: { Authorization: "Bearer " + token } })
-      .then(function (r) { return r.json().then(function (d) { if (!r.ok) { const e = new Error(d.detail); e.status = r.status; throw e; } return d; }); });
-    if (session.permissions.indexOf("review") < 0) throw new Error("Je rol mag het dashboard niet zien.");
-    $("who").textContent = session.account.name + " (" + session.account.role + ")";
-    $("login").hidden = true;
-    $("board").hidden = false;
-    await refresh();
-  }
-
-  $("login-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    token = $("token").value.trim();
-    show().then(function () { sessionStorage.setItem(STORE, token); $("token").value = ""; })
-      .catch(function (error) { $("login-status").textContent = error.message; });
-  });
+  page.start("Je rol mag het dashboard niet zien.", refresh);
   $("period").addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
   $("filters").addEventListener("submit", function (event) { event.preventDefault(); loadLog().catch(function (e) { $("status").textContent = e.message; }); });
   $("csv").addEventListener("click", async function () {
@@ -127,5 +106,4 @@
     } catch (error) { $("status").textContent = error.message; }
   });
 
-  if (token) show().catch(function () { sessionStorage.removeItem(STORE); token = null; });
 })();

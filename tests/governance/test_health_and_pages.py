@@ -51,7 +51,7 @@ def test_widget_page_is_served_with_a_strict_content_security_policy(client):
     assert client.get("/static/widget.js").status_code == 200
 
 
-@pytest.mark.parametrize("name", ["widget.js", "staff.js", "sse.js", "governance.js", "readiness.js"])
+@pytest.mark.parametrize("name", ["widget.js", "staff.js", "sse.js", "governance.js", "readiness.js", "review-page.js"])
 def test_scripts_never_insert_server_text_as_html(name):
     script = (Path(__file__).resolve().parents[2] / "governance" / "static" / name).read_text()
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
