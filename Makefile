@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run test lint format eval-nlu validate openapi spectral stop bench register readiness
+.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench register readiness
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ train: setup ## train the model if the training data changed (make train FORCE=1
 
 run: train ## install what is missing, train if needed, start everything, print the URLs
 	@scripts/stack.sh
+
+run-prod: train ## the production configuration on the local PostgreSQL and Redis: 2 Rasa replicas, 2 workers
+	@scripts/run-prod.sh
 
 stop: ## stop a stack started in the background (tests do this themselves)
 	@if [ -f var/stack.pids ]; then xargs -r kill < var/stack.pids || true; rm -f var/stack.pids; fi

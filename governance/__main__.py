@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             port=settings.port,
             workers=args.workers,
             log_config=log_config(settings.log_level),
+            # SIGTERM: stop accepting, let in-flight turns finish (a turn waits at most the Rasa time-out),
+            # then close what is left — open event streams would otherwise keep the process alive forever
+            timeout_graceful_shutdown=settings.rasa_timeout_seconds + 5,
         )
     elif args.command == "openapi":
         from governance.main import create_app

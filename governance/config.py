@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     register_api_token: SecretStr = Field(SecretStr(""), description="Token of the aanlever-API")
     register_organisation_code: str = Field("", description="The organisation's code in the aanlever-API path")
 
+    # Abuse protection (issue 9). 0 switches a limit off. Behind a reverse proxy, start uvicorn with
+    # --proxy-headers and FORWARDED_ALLOW_IPS so the citizen's address, not the proxy's, is counted.
+    redis_url: str = Field("", description="Redis for shared rate limits (and later fan-out); empty: per process")
+    rate_limit_ip_per_minute: int = Field(300, ge=0, description="Citizen API requests per address per minute")
+    rate_limit_starts_per_minute: int = Field(60, ge=0, description="New conversations per address per minute")
+    rate_limit_conversation_per_minute: int = Field(30, ge=0, description="Messages per conversation per minute")
+    cors_origins: str = Field("", description="Comma-separated origins of pages that embed the widget from elsewhere")
+
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024
 

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from governance import API_VERSION, health, metrics
+from governance import API_VERSION, health, metrics, security
 from governance.audit.router import router as audit_router
 from governance.compliance import citizen_page
 from governance.compliance.router import router as compliance_router
@@ -139,6 +139,8 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     app = FastAPI(title="gemeente-assistent", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     install_error_handlers(app)
+
+    app.state.rate_limiter = security.install(app, settings)
 
     @app.middleware("http")
     async def _limit_body(request: Request, call_next):

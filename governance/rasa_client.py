@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from starlette.concurrency import run_in_threadpool
 
+from governance import metrics
+from governance.circuit import CircuitBreaker
 from governance.privacy.tracker import ActionTrace, TrackerStore, actions_after_last_user_event
 
 __all__ = ["ActionTrace", "BotUnavailable", "ModelStatus", "RasaClient"]
@@ -25,7 +29,21 @@ class ModelStatus:
     model_version: str | None
 
 
+@dataclass
+class Replica:
+    url: str
+    http: httpx.AsyncClient
+    breaker: CircuitBreaker
+
+
 class RasaClient:
+    """One or more Rasa replicas (GOV_RASA_URL, comma-separated). A conversation always goes to the same
+    replica (hash of its sender id), so its turns queue at one place; when that replica refuses connections
+    or its breaker is open, the next one takes over (in production all share the PostgreSQL tracker store
+    and the Redis lock store, so any replica can continue any conversation). Only a refused connection is
+    retried elsewhere: after a time-out Rasa may have processed the message, and a second try would
+    process it twice."""
+
     def __init__(
         self,
         *,
@@ -35,9 +53,11 @@ class RasaClient:
         timeout: float,
         status_ttl: float,
         tracker_store: TrackerStore | None = None,
+        breaker: Callable[[], CircuitBreaker] = CircuitBreaker,
     ) -> None:
+        urls = [url.strip().rstrip("/") for url in base_url.split(",") if url.strip()]
+        self.replicas = [Replica(url, httpx.AsyncClient(base_url=url, timeout=timeout), breaker()) for url in urls]
         self._tracker_store = tracker_store
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self._actions = httpx.AsyncClient(base_url=action_server_url, timeout=min(timeout, 5.0))
         self._token = token
         self._status_ttl = status_ttl
@@ -47,22 +67,43 @@ class RasaClient:
     async def close(self) -> None:
         if self._refresh is not None:
             self._refresh.cancel()
-        await self._http.aclose()
+        for replica in self.replicas:
+            await replica.http.aclose()
         await self._actions.aclose()
 
+    def _for(self, sender_id: str) -> list[Replica]:
+        first = zlib.crc32(sender_id.encode("utf-8")) % len(self.replicas)
+        return self.replicas[first:] + self.replicas[:first]
+
     async def send(self, *, sender_id: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        reason = "no Rasa replica configured"
         try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook", json={"sender": sender_id, "message": message, "metadata": metadata}
-            )
-            response.raise_for_status()
-            items = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise BotUnavailable(str(exc)) from exc
-        if not isinstance(items, list) or not items:
-            # Rasa answers [] with HTTP 200 when it has no model or an action failed (rasa-notes section 1, 4).
-            raise BotUnavailable("Rasa returned no messages")
-        return items
+            for replica in self._for(sender_id):
+                if not replica.breaker.allow():
+                    reason = f"circuit open for {replica.url}: it failed several times in a row"
+                    continue
+                try:
+                    response = await replica.http.post(
+                        "/webhooks/rest/webhook", json={"sender": sender_id, "message": message, "metadata": metadata}
+                    )
+                    response.raise_for_status()
+                    items = response.json()
+                except httpx.ConnectError as exc:
+                    replica.breaker.failed()
+                    reason = f"{replica.url} refused the connection: {exc}"
+                    continue  # nothing was processed there: the next replica may answer
+                except (httpx.HTTPError, ValueError) as exc:
+                    replica.breaker.failed()
+                    raise BotUnavailable(f"{replica.url}: {exc!r}") from exc
+                if not isinstance(items, list) or not items:
+                    # Rasa answers [] with HTTP 200 when it has no model or an action failed (rasa-notes 1, 4).
+                    replica.breaker.failed()
+                    raise BotUnavailable(f"{replica.url} returned no messages")
+                replica.breaker.succeeded()
+                return items
+            raise BotUnavailable(reason)
+        finally:
+            metrics.BOT_CIRCUIT_OPEN.set(sum(r.breaker.state != "closed" for r in self.replicas))
 
     async def actions_since_last_user_message(self, sender_id: str) -> list[ActionTrace]:
         """Policy and confidence of the actions Rasa just ran, from the tracker (rasa-notes section 2): read from
@@ -72,7 +113,7 @@ class RasaClient:
             if traces is not None:
                 return traces
         try:
-            response = await self._http.get(
+            response = await self._for(sender_id)[0].http.get(
                 f"/conversations/{sender_id}/tracker", params={"include_events": "AFTER_RESTART", "token": self._token}
             )
             response.raise_for_status()
@@ -95,13 +136,18 @@ class RasaClient:
         return await self._fetch_status()
 
     async def _fetch_status(self) -> ModelStatus:
-        try:
-            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
-            body = response.json() if response.status_code == 200 else {}
-        except (httpx.HTTPError, ValueError):
-            body = {}
-        model_file = body.get("model_file") if isinstance(body, dict) else None
-        status = ModelStatus(loaded=bool(model_file), model_version=_model_version(model_file))
+        """The first replica that has a model loaded answers for all (they run the same model file)."""
+        status = ModelStatus(loaded=False, model_version=None)
+        for replica in self.replicas:
+            try:
+                response = await replica.http.get("/status", params={"token": self._token}, timeout=3.0)
+                body = response.json() if response.status_code == 200 else {}
+            except (httpx.HTTPError, ValueError):
+                body = {}
+            model_file = body.get("model_file") if isinstance(body, dict) else None
+            if model_file:
+                status = ModelStatus(loaded=True, model_version=_model_version(model_file))
+                break
         self._status = (time.monotonic(), status)
         return status
 

@@ -16,6 +16,7 @@ REASONS_NL = {
     "repeated_fallback": "de assistent begrijpt de vraag twee keer niet",
     "sensitive_topic": "een persoonlijke vraag over bijstand, Wmo, schulden of een klacht",
     "kill_switch": "de noodstop staat aan",
+    "bot_unavailable": "de assistent werkt even niet (storing)",
 }
 RETENTION_NL = {
     "transcript": "gesprekken",

@@ -11,9 +11,15 @@ GATEWAY_PORT="${GATEWAY_PORT:-8000}"
 # and Redis lock store; it reads TRACKER_HOST, TRACKER_PORT, TRACKER_DB, TRACKER_USER, TRACKER_PASSWORD,
 # REDIS_HOST and REDIS_PORT from the environment.
 RASA_ENDPOINTS="${RASA_ENDPOINTS:-bot/endpoints.yml}"
+# Production scale (make run-prod): several Rasa replicas on RASA_PORT, RASA_PORT+1, … and several
+# governance workers. Replicas need the shared stores of endpoints.production.yml.
+RASA_REPLICAS="${RASA_REPLICAS:-1}"
+GOV_WORKERS="${GOV_WORKERS:-1}"
 GOV_RASA_TOKEN="${GOV_RASA_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export GATEWAY_PORT GOV_RASA_TOKEN
-export GOV_RASA_URL="http://127.0.0.1:$RASA_PORT" GOV_ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
+rasa_urls=""
+for ((i = 0; i < RASA_REPLICAS; i++)); do rasa_urls="${rasa_urls:+$rasa_urls,}http://127.0.0.1:$((RASA_PORT + i))"; done
+export GOV_RASA_URL="$rasa_urls" GOV_ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export GOV_PUBLIC_BASE_URL="${GOV_PUBLIC_BASE_URL:-http://127.0.0.1:$GATEWAY_PORT}"
 model=$(model_path)
 [ -f "$model" ] || die "no trained model for the current data; run: make train"
@@ -33,12 +39,16 @@ SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
   "$BOT_VENV/bin/rasa" run actions --actions actions -p "$ACTIONS_PORT" > "$VAR_DIR/logs/actions.log" 2>&1 &
 echo $! >> "$pids_file"
 
-log "Starting Rasa on 127.0.0.1:$RASA_PORT with ${model#$ROOT/}"
-ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="${TRACKER_DB:-$VAR_DIR/rasa-tracker.db}" \
-  TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
-  "$BOT_VENV/bin/rasa" run --model "$model" --endpoints "$RASA_ENDPOINTS" --credentials bot/credentials.yml \
-  -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa.log" 2>&1 &
-echo $! >> "$pids_file"
+for ((i = 0; i < RASA_REPLICAS; i++)); do
+  port=$((RASA_PORT + i))
+  suffix=$([ "$i" -eq 0 ] && echo "" || echo "-$i")
+  log "Starting Rasa on 127.0.0.1:$port with ${model#$ROOT/}"
+  ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="${TRACKER_DB:-$VAR_DIR/rasa-tracker.db}" \
+    TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
+    "$BOT_VENV/bin/rasa" run --model "$model" --endpoints "$RASA_ENDPOINTS" --credentials bot/credentials.yml \
+    -i 127.0.0.1 -p "$port" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa$suffix.log" 2>&1 &
+  echo $! >> "$pids_file"
+done
 
 # The governance service erases conversations from Rasa's tracker store itself (Rasa has no API for it).
 if [ "$RASA_ENDPOINTS" = "bot/endpoints.yml" ]; then
@@ -52,8 +62,12 @@ key_file="$VAR_DIR/secret.key"
 case "$key_file" in /*) ;; *) key_file="$ROOT/$key_file" ;; esac
 export GOV_ENCRYPTION_KEY_FILE="${GOV_ENCRYPTION_KEY_FILE:-$key_file}"
 
-log "Starting the governance service on 127.0.0.1:$GATEWAY_PORT"
-"$GOV_VENV/bin/python" -m governance serve > "$VAR_DIR/logs/governance.log" 2>&1 &
+if [ "$GOV_WORKERS" -gt 1 ]; then
+  # several workers share their metrics through files (emptied at start by `serve`)
+  export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$VAR_DIR/prometheus}"
+fi
+log "Starting the governance service on 127.0.0.1:$GATEWAY_PORT ($GOV_WORKERS worker(s))"
+"$GOV_VENV/bin/python" -m governance serve --workers "$GOV_WORKERS" > "$VAR_DIR/logs/governance.log" 2>&1 &
 echo $! >> "$pids_file"
 
 started=$(date +%s)

@@ -307,8 +307,24 @@ async def _bot_replies(runtime: Runtime, conversation: Conversation, turn: Turn)
         metrics.BOT_UP.set(0)
         logger.warning("bot unavailable", extra={"conversation": conversation.id, "reason": str(exc)})
         if turn.safety is None:
-            raise Problem(503, "bot_unavailable", runtime.texts.get("bot_unavailable")) from exc
+            # Told at once and offered a person (the follow-up escalation), never left with an error.
+            return [_bot_unavailable_reply(runtime)], trace_id
         return [_safety_reply_without_bot(runtime, turn.safety)], trace_id
+
+
+def _bot_unavailable_reply(runtime: Runtime) -> BotReply:
+    return _gateway_reply(
+        runtime,
+        topic_id="out_of_scope",
+        text=runtime.texts.get("bot_unavailable"),
+        action="gateway_bot_unavailable",
+        policy="BotUnavailable",
+        escalation_reason="bot_unavailable",
+        summary=(
+            "De digitale assistent werkte even niet, daarom is je vraag niet beantwoord. "
+            "Het systeem bood je een medewerker en het telefoonnummer aan."
+        ),
+    )
 
 
 def _after_bot(

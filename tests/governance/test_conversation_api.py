@@ -182,21 +182,28 @@ def test_html_is_stored_and_returned_as_plain_text(client, conversation):
     assert transcript["messages"][1]["text"] == "<script>alert(1)</script> <b>paspoort</b>"
 
 
-def test_bot_down_gives_503_with_phone_and_hours_and_keeps_the_message(client, conversation, bot):
+def test_bot_down_tells_the_citizen_offers_a_person_and_keeps_the_message(client, conversation, bot):
     bot.down = True
     response = post_message(client, conversation, text="wanneer wordt het afval opgehaald")
 
-    assert response.status_code == 503
-    body = response.json()
-    assert body["code"] == "bot_unavailable"
-    assert "14 0123" in body["detail"] and "8.30" in body["detail"]
+    assert response.status_code == 200
+    told, offer = response.json()["messages"]
+    assert "werkt nu even niet" in told["text"] and "14 0123" in told["text"] and "8.30" in told["text"]
+    assert told["explanation"]["escalate"] is True and told["explanation"]["escalation_reason"] == "bot_unavailable"
+    assert [b["payload"] for b in offer["buttons"]] == ["/accept_human", "/decline_human"]
     transcript = client.get(f"/api/v1/conversations/{conversation['conversation_id']}", headers=auth(conversation)).json()
     assert [m["text"] for m in transcript["messages"] if m["role"] == "citizen"] == ["wanneer wordt het afval opgehaald"]
+    assert transcript["state"] == "bot"
+    # "ja" takes the citizen to the queue although the bot is still down
+    accepted = post_message(client, conversation, payload="/accept_human")
+    assert accepted.status_code == 200 and accepted.json()["state"] == "waiting"
 
 
 def test_rasa_answering_nothing_counts_as_down(client, conversation, bot):
     bot.reply = []
-    assert post_message(client, conversation, text="afval").status_code == 503
+    response = post_message(client, conversation, text="afval")
+    assert response.status_code == 200
+    assert response.json()["messages"][0]["explanation"]["escalation_reason"] == "bot_unavailable"
 
 
 def test_crisis_is_answered_even_when_the_bot_is_down(client, conversation, bot):
