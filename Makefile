@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench register readiness
+.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench bench-scale register readiness
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,3 +57,6 @@ register: setup ## Algoritmeregister export + DPIA/IAMA drafts in var/register (
 
 readiness: setup ## the guide's readiness check: eight steps, green/amber/red with evidence
 	@$(GOV_PY) -m governance readiness
+
+bench-scale: train ## load benchmark of run-prod: 100 conversations, 2 Rasa replicas + 2 workers beside 1 + 1
+	@$(GOV_PY) scripts/bench_scale.py

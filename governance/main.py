@@ -26,6 +26,7 @@ from governance.dashboard.router import router as dashboard_router
 from governance.db import make_engine, make_session_factory
 from governance.decision.router import router as decision_router
 from governance.errors import install_error_handlers, problem_response
+from governance.events import RedisFanout
 from governance.handover.router import router as escalation_router
 from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
@@ -126,8 +127,14 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # several workers or machines: notifications travel through Redis (events.RedisFanout)
+        fanout = RedisFanout(runtime.events, settings.redis_url) if settings.redis_url else None
+        if fanout is not None:
+            fanout.start()
         retention = asyncio.create_task(retention_schedule(runtime)) if settings.retention_interval_minutes > 0 else None
         yield
+        if fanout is not None:
+            fanout.stop()
         if retention is not None:
             retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
