@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench bench-scale register readiness
+.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench bench-scale register readiness audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ readiness: setup ## the guide's readiness check: eight steps, green/amber/red wi
 
 bench-scale: train ## load benchmark of run-prod: 100 conversations, 2 Rasa replicas + 2 workers beside 1 + 1
 	@$(GOV_PY) scripts/bench_scale.py
+
+audit: setup ## pip-audit of both environments (governance: no known vulnerability allowed)
+	@$(GOV_PY) scripts/audit.py

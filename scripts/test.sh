@@ -31,6 +31,7 @@ if ! command -v chromium > /dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
 fi
 step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
+step "dependency audit (pip-audit)" "$GOV_VENV/bin/python" scripts/audit.py
 step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
 step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/governance tests/knowledge tests/privacy tests/monitoring tests/register --junitxml="$reports/governance.xml"
