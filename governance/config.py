@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data" / "nlu" / "reviewed.yml", description="Where four-eyes approved examples are written for make train"
     )
     log_level: str = Field("INFO", description="Logs are JSON lines without message texts")
+    spool_dir: Path = Field(
+        PROJECT_ROOT / "var" / "spool", description="Decision records wait here (fsync'd) while the database is away"
+    )
 
     # Compliance (register/): where the live facts of the generated documents come from.
     nlu_dir: Path = Field(PROJECT_ROOT / "data" / "nlu", description="NLU training files (counted for the register)")

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from governance import API_VERSION, metrics
@@ -78,6 +79,20 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Deze pagina of dit gesprek bestaat niet."
         )
         return problem_response(exc.status_code, f"http_{exc.status_code}", detail)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+        # The database is briefly gone: say so kindly (never a 500); nothing was half-written (the
+        # transaction rolled back) and an answer already given waits in the spool.
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        response = problem_response(
+            503,
+            "storage_unavailable",
+            "We kunnen je bericht nu even niet opslaan. Probeer het over een minuut opnieuw. Bij direct gevaar bel je 112.",
+        )
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -38,6 +38,7 @@ from governance.rasa_client import RasaClient
 from governance.review.router import router as review_router
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
+from governance.spool import DecisionSpool
 from governance.staff.router import router as staff_router
 from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
@@ -70,6 +71,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         pii=default_screen(),
         sealer=sealer_for(settings),
         tracker=tracker,
+        spool=DecisionSpool(settings.spool_dir),
     )
 
 
@@ -121,6 +123,16 @@ async def retention_schedule(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.retention_interval_minutes * 60)
 
 
+async def spool_schedule(runtime: Runtime, every_seconds: float = 5.0) -> None:
+    """Write decision records that waited on disk while the database was away (governance.spool)."""
+    while True:
+        if runtime.spool.pending():
+            written = await run_in_threadpool(runtime.spool.replay, runtime.session_factory)
+            if written:
+                logger.info("spooled decision records written", extra={"written": written})
+        await asyncio.sleep(every_seconds)
+
+
 def create_app(settings: Settings | None = None, bot: BotClient | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = build_runtime(settings, bot)
@@ -132,7 +144,11 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
         if fanout is not None:
             fanout.start()
         retention = asyncio.create_task(retention_schedule(runtime)) if settings.retention_interval_minutes > 0 else None
+        spool = asyncio.create_task(spool_schedule(runtime))
         yield
+        spool.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await spool
         if fanout is not None:
             fanout.stop()
         if retention is not None:

@@ -69,6 +69,7 @@ BOT_UP = Gauge(
     "1 when the last call to Rasa and the action server worked, 0 when it failed",
     multiprocess_mode="min",  # one worker that cannot reach Rasa is enough to show it
 )
+SPOOLED = Counter("ga_decisions_spooled_total", "Turns whose decision records waited on local disk because the database was away")
 RATE_LIMITED = Counter("ga_rate_limited_total", "Citizen API requests refused with 429, by limit", ["scope"])
 BOT_CIRCUIT_OPEN = Gauge(
     "ga_bot_circuit_open",

@@ -18,6 +18,7 @@ from governance.privacy.pii import PiiScreen
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import ActionTrace, ModelStatus
 from governance.safety.rules import SafetyRules
+from governance.spool import DecisionSpool
 from governance.texts import Texts
 from knowledge import KnowledgeBase, Municipality
 
@@ -45,6 +46,7 @@ class Runtime:
     pii: PiiScreen
     sealer: Sealer
     tracker: TrackerStore
+    spool: DecisionSpool
     events: ChangeBus = field(default_factory=ChangeBus)
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

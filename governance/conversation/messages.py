@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,13 +35,15 @@ def add_message(
     explanation: dict[str, Any] | None = None,
     author_id: str | None = None,
     form: str | None = None,
+    message_id: str | None = None,
+    created_at: dt.datetime | None = None,
 ) -> Message:
     lock_conversation(session, conversation)
     seq = (
         session.scalar(select(func.coalesce(func.max(Message.seq), 0)).where(Message.conversation_id == conversation.id)) or 0
     ) + 1
     message = Message(
-        id=ids.new_id("m"),
+        id=message_id or ids.new_id("m"),
         conversation_id=conversation.id,
         seq=seq,
         role=role,
@@ -49,7 +52,7 @@ def add_message(
         explanation=explanation,
         author_id=author_id,
         form=form,
-        created_at=utc_now(),
+        created_at=created_at or utc_now(),
     )
     session.add(message)
     conversation.last_activity_at = message.created_at

@@ -6,6 +6,7 @@ down), and every decision record is committed before the reply is returned (cont
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.concurrency import run_in_threadpool
 
 from governance import ids, metrics
@@ -234,7 +237,17 @@ async def handle_citizen_message(
     )
     if ask_bot:
         replies = await _bot_replies(runtime, conversation, turn)
-        messages += await run_in_threadpool(_after_bot, session, runtime, conversation, turn, replies, started)
+        known = {"id": conversation.id, "state": conversation.state}
+        try:
+            messages += await run_in_threadpool(_after_bot, session, runtime, conversation, turn, replies, started)
+        except (OperationalError, InterfaceError):
+            # The database went away while Rasa answered: the citizen still gets the answer; the decision
+            # records wait on disk and are written when the database is back (governance.spool).
+            with contextlib.suppress(Exception):
+                session.rollback()
+            for name, value in known.items():  # a rollback expires them; reading them again needs the database
+                set_committed_value(conversation, name, value)
+            messages += await run_in_threadpool(_spool_replies, runtime, conversation, turn, replies, started)
     metrics.TURN_SECONDS.observe(time.perf_counter() - started)
     return conversation, messages
 
@@ -342,6 +355,47 @@ def _after_bot(
         return []
     stored = _store_replies(session, runtime, conversation, turn, replies, trace_id=trace_id, started=started)
     return stored + _follow_up_escalation(session, runtime, conversation, replies)
+
+
+def _spool_replies(
+    runtime: Runtime, conversation: Conversation, turn: Turn, answer: tuple[list[BotReply], str], started: float
+) -> list[Message]:
+    replies, trace_id = answer
+    now = utc_now()
+    shown, spooled = [], []
+    for reply in replies:
+        reply.explanation["pii_redacted"] = list(turn.pii)
+        topic = reply.explanation.get("topic")
+        sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
+        metrics.observe_decision(reply.explanation, sensitive=sensitive)
+        message = Message(
+            id=ids.new_id("m"), conversation_id=conversation.id, seq=0, role="assistant", text=reply.text,
+            buttons=reply.buttons, explanation=reply.explanation, form=None, created_at=now,
+        )  # fmt: skip
+        shown.append(message)
+        spooled.append(
+            {
+                "message_id": message.id,
+                "decision_id": reply.explanation["decision_id"],
+                "span_id": ids.new_span_id(),
+                "text": reply.text,
+                "buttons": reply.buttons,
+                "explanation": reply.explanation,
+                "created_at": now.isoformat(),
+            }
+        )
+    runtime.spool.put(
+        {
+            "conversation_id": conversation.id,
+            "input_text_redacted": turn.text,
+            "turn": 0,
+            "knowledge_version": runtime.knowledge.version,
+            "latency_ms": int((time.perf_counter() - started) * 1000),
+            "trace_id": trace_id,
+            "replies": spooled,
+        }
+    )
+    return shown
 
 
 def _store_replies(

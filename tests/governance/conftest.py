@@ -82,11 +82,14 @@ class FakeBot:
         self.actions_up = True
         self.reply: list[dict[str, Any]] | None = None
         self.delay = 0.0
+        self.while_answering: Any = None  # a fault to inject while "Rasa" works on the message
 
     async def send(self, *, sender_id: str, message: str, metadata: dict) -> list[dict]:
         self.sent.append({"sender_id": sender_id, "message": message, "metadata": metadata})
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.while_answering is not None:
+            self.while_answering()
         if self.down:
             raise BotUnavailable("connection refused")
         if self.reply is not None:
@@ -142,6 +145,7 @@ def settings(tmp_path: Path) -> Settings:
         tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
         retention_interval_minutes=0,
         approved_nlu_file=tmp_path / "nlu" / "reviewed.yml",
+        spool_dir=tmp_path / "spool",
     )
 
 
