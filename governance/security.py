@@ -69,7 +69,7 @@ def install(app: FastAPI, settings: Settings) -> RateLimiter:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Idempotency-Key"],
             expose_headers=["Retry-After", "API-Version"],
             max_age=600,
         )

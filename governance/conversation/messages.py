@@ -37,6 +37,7 @@ def add_message(
     form: str | None = None,
     message_id: str | None = None,
     created_at: dt.datetime | None = None,
+    client_key: str | None = None,
 ) -> Message:
     lock_conversation(session, conversation)
     seq = (
@@ -53,6 +54,7 @@ def add_message(
         author_id=author_id,
         form=form,
         created_at=created_at or utc_now(),
+        client_key=client_key,
     )
     session.add(message)
     conversation.last_activity_at = message.created_at

@@ -34,7 +34,11 @@ class Conversation(Base):
 class Message(Base):
     __tablename__ = "message"
     # Two writers can never give a conversation the same sequence number (see service._lock_conversation).
-    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_message_conversation_seq"),
+        # A retried request (same Idempotency-Key) never stores the citizen's words twice.
+        UniqueConstraint("conversation_id", "client_key", name="uq_message_conversation_client_key"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
@@ -48,5 +52,7 @@ class Message(Base):
     buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # The Idempotency-Key the widget sent with a citizen's message, if any.
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -28,6 +28,16 @@ from governance.sse import event_stream, last_event_id
 router = APIRouter(prefix="/conversations", tags=["Gesprekken"])
 
 AuthorizationHeader = Annotated[str | None, Header(alias="Authorization", description="Bearer <token van het gesprek>")]
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._~-]+$",
+        description="Zelfde sleutel bij een nieuwe poging: het bericht wordt niet dubbel opgeslagen of beantwoord",
+    ),
+]
 
 
 @router.post(
@@ -63,9 +73,10 @@ async def send_message(
     session: SessionDep,
     runtime: RuntimeDep,
     authorization: AuthorizationHeader = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> MessageReply:
     conversation, replies = await service.handle_citizen_message(
-        session, runtime, conversation_id=conversation_id, authorization=authorization, body=body
+        session, runtime, conversation_id=conversation_id, authorization=authorization, body=body, client_key=idempotency_key
     )
     return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[message_out(m) for m in replies])
 

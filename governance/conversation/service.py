@@ -7,6 +7,7 @@ down), and every decision record is committed before the reply is returned (cont
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import re
 import time
@@ -225,7 +226,13 @@ def parse_callback(runtime: Runtime, body: CallbackCreate) -> dict[str, str | No
 
 
 async def handle_citizen_message(
-    session: Session, runtime: Runtime, *, conversation_id: str, authorization: str | None, body: MessageCreate
+    session: Session,
+    runtime: Runtime,
+    *,
+    conversation_id: str,
+    authorization: str | None,
+    body: MessageCreate,
+    client_key: str | None = None,
 ) -> tuple[Conversation, list[Message]]:
     """The database work runs in the thread pool, never on the event loop: a SQLite writer waiting for the
     lock must not stop the loop from finishing the request that holds it. Only the call to Rasa is awaited
@@ -233,7 +240,7 @@ async def handle_citizen_message(
     commit is on the path of every citizen's answer (make bench)."""
     started = time.perf_counter()
     conversation, turn, messages, ask_bot = await run_in_threadpool(
-        _before_bot, session, runtime, conversation_id, authorization, body
+        _before_bot, session, runtime, conversation_id, authorization, body, client_key
     )
     if ask_bot:
         replies = await _bot_replies(runtime, conversation, turn)
@@ -253,7 +260,12 @@ async def handle_citizen_message(
 
 
 def _before_bot(
-    session: Session, runtime: Runtime, conversation_id: str, authorization: str | None, body: MessageCreate
+    session: Session,
+    runtime: Runtime,
+    conversation_id: str,
+    authorization: str | None,
+    body: MessageCreate,
+    client_key: str | None = None,
 ) -> tuple[Conversation, Turn, list[Message], bool]:
     """Check the token, store the citizen's message and handle everything that needs no bot. Returns the
     conversation, the turn, the messages so far, and whether Rasa must be asked (then no transaction is open)."""
@@ -263,11 +275,23 @@ def _before_bot(
     if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
+    if client_key is not None:
+        repeated = session.scalar(
+            select(Message).where(Message.conversation_id == conversation.id, Message.client_key == client_key)
+        )
+        if repeated is not None:
+            answered, cut_off = _repeated_turn(session, runtime, conversation, repeated)
+            if not cut_off:
+                return conversation, turn, answered, False
+            turn.kill_switch = killswitch.current(session).enabled
+            handled = _without_bot(session, runtime, conversation, turn, started)
+            session.commit()
+            return conversation, turn, handled or [], handled is None
     last = _last_message_to_citizen(session, conversation)
     if turn.gateway_action is None and _offers_a_person(last):
         turn.gateway_action = reply_to_offer(turn.text)
     shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
-    add_message(session, conversation, role="citizen", text=shown)
+    add_message(session, conversation, role="citizen", text=shown, client_key=client_key)
     notices = _privacy_notice(session, runtime, conversation, turn)
     turn.kill_switch = killswitch.current(session).enabled  # read in this transaction, not in a new one
     session.commit()
@@ -277,6 +301,31 @@ def _before_bot(
         return conversation, turn, notices + handled, False
     session.commit()  # no transaction stays open while Rasa is asked
     return conversation, turn, notices, True
+
+
+def _repeated_turn(
+    session: Session, runtime: Runtime, conversation: Conversation, repeated: Message
+) -> tuple[list[Message], bool]:
+    """The same request again (a retry after a network drop, or after the worker handling it stopped): the
+    citizen's words are never stored twice. Answered already: the same answer. Still being answered: 409.
+    Never answered and older than a turn can take: the turn was cut off, so it is answered now, once."""
+    later = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id, Message.seq > repeated.seq).order_by(Message.seq)
+    ).all()
+    answered = []
+    for message in later:
+        if message.role == "citizen":
+            break
+        answered.append(message)
+    if answered or conversation.state != ConversationState.BOT.value:
+        session.commit()
+        return answered, False
+    if utc_now() - repeated.created_at < dt.timedelta(seconds=runtime.settings.rasa_timeout_seconds + 5):
+        session.rollback()
+        raise Problem(409, "turn_in_progress", "Je vorige bericht wordt nog beantwoord. Een moment geduld.")
+    logger.warning("answering a turn that was cut off", extra={"conversation": conversation.id})
+    session.commit()
+    return [], True
 
 
 def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversation, turn: Turn) -> list[Message]:

@@ -304,8 +304,14 @@
   function stopListening() { if (stream) { stream.close(); stream = null; } }
 
   // --- talking to the service ----------------------------------------------------------------------------
-  async function call(method, path, body, raw) {
-    const headers = {};
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  let unsent = null;  // {text, key} of a question the network swallowed: sent again with the same key
+
+  async function call(method, path, body, raw, extraHeaders) {
+    const headers = Object.assign({}, extraHeaders || {});
     if (body) headers["Content-Type"] = "application/json";
     if (conversation) headers.Authorization = "Bearer " + conversation.token;
     let response;
@@ -350,14 +356,18 @@
     render({ role: "citizen", text: shownText, buttons: [], explanation: null });
     echoes.push(shownText);
     setBusy(true);
+    // the same key when the same question is sent again after a drop: the service never doubles it
+    const key = unsent && body.text && unsent.text === body.text ? unsent.key : newKey();
+    unsent = null;
     try {
-      const reply = await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/messages", body);
+      const reply = await call("POST", "/conversations/" + encodeURIComponent(conversation.id) + "/messages", body,
+        false, { "Idempotency-Key": key });
       reply.messages.forEach(render);
       showState(reply);
     } catch (error) {
       status.textContent = error.message;
       if (error.status !== 503) echoes.pop();   // refused or never sent: the stream will not echo it
-      if (error.offline && body.text) input.value = body.text;  // nothing typed is lost
+      if (error.offline && body.text) { input.value = body.text; unsent = { text: body.text, key: key }; }  // nothing typed is lost
       if (error.status === 409 && /afgesloten/.test(error.message)) { forget(); }
     } finally {
       setBusy(false);
