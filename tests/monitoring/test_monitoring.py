@@ -117,15 +117,18 @@ def compose() -> dict:
 
 def test_compose_has_every_part_with_a_healthcheck(compose):
     services = compose["services"]
-    assert set(services) == {"rasa", "actions", "governance", "postgres", "redis", "prometheus", "grafana"}
+    assert set(services) == {"rasa", "rasa-2", "actions", "governance", "postgres", "redis", "prometheus", "grafana"}
     for name, service in services.items():
         assert "healthcheck" in service, name
 
 
 def test_rasa_and_the_action_server_are_not_published(compose):
-    for name in ("rasa", "actions"):
+    for name in ("rasa", "rasa-2", "actions"):
         assert "ports" not in compose["services"][name], name
-    assert "--auth-token" in compose["services"]["rasa"]["command"]
+    for name in ("rasa", "rasa-2"):
+        assert "--auth-token" in compose["services"][name]["command"]
+    governance = compose["services"]["governance"]
+    assert governance["environment"]["GOV_RASA_URL"] == "http://rasa:5005,http://rasa-2:5005"
 
 
 def test_every_file_compose_refers_to_exists(compose):
