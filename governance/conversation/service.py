@@ -406,6 +406,14 @@ def _after_bot(
     return stored + _follow_up_escalation(session, runtime, conversation, replies)
 
 
+def _finish_decision(runtime: Runtime, turn: Turn, reply: BotReply) -> None:
+    """What every decision gets before it is stored or spooled: the redacted types, and its metrics."""
+    reply.explanation["pii_redacted"] = list(turn.pii)
+    topic = reply.explanation.get("topic")
+    sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
+    metrics.observe_decision(reply.explanation, sensitive=sensitive)
+
+
 def _spool_replies(
     runtime: Runtime, conversation: Conversation, turn: Turn, answer: tuple[list[BotReply], str], started: float
 ) -> list[Message]:
@@ -413,10 +421,7 @@ def _spool_replies(
     now = utc_now()
     shown, spooled = [], []
     for reply in replies:
-        reply.explanation["pii_redacted"] = list(turn.pii)
-        topic = reply.explanation.get("topic")
-        sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
-        metrics.observe_decision(reply.explanation, sensitive=sensitive)
+        _finish_decision(runtime, turn, reply)
         message = Message(
             id=ids.new_id("m"), conversation_id=conversation.id, seq=0, role="assistant", text=reply.text,
             buttons=reply.buttons, explanation=reply.explanation, form=None, created_at=now,
@@ -462,10 +467,7 @@ def _store_replies(
     latency_ms = int((time.perf_counter() - started) * 1000)
     stored = []
     for reply in replies:
-        reply.explanation["pii_redacted"] = list(turn.pii)
-        topic = reply.explanation.get("topic")
-        sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
-        metrics.observe_decision(reply.explanation, sensitive=sensitive)
+        _finish_decision(runtime, turn, reply)
         message = add_message(
             session, conversation, role="assistant", text=reply.text, buttons=reply.buttons, explanation=reply.explanation
         )

@@ -222,6 +222,15 @@ def postgres_database():
     admin.dispose()
 
 
+def redis_available() -> bool:
+    """Tests of shared state across workers need the machine's Redis; they are skipped, saying so, without it."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -4,13 +4,11 @@ CORS only for configured origins."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from governance.main import create_app
 from governance.ratelimit import Limit, RateLimiter
-from tests.governance.conftest import OPEN_MOMENT, FakeBot, FrozenClock, auth, post_message
+from tests.governance.conftest import OPEN_MOMENT, FakeBot, FrozenClock, auth, post_message, redis_available
 
 
 def limited_app(settings, **limits):
@@ -71,14 +69,6 @@ def test_cors_only_for_configured_origins(settings):
 def test_no_cors_by_default(client):
     response = client.post("/api/v1/conversations", json={}, headers={"Origin": "https://www.voorbeeldstad.example"})
     assert "access-control-allow-origin" not in response.headers
-
-
-def redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")

@@ -10,6 +10,7 @@ import pytest
 
 from governance.circuit import CircuitBreaker
 from governance.rasa_client import BotUnavailable, RasaClient
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 class Clock:
@@ -79,35 +80,21 @@ class FakeRasa:
     """A loopback stand-in for one Rasa replica's REST channel; counts what it processed."""
 
     def __init__(self, *, delay: float = 0.0) -> None:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
         self.processed: list[str] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                body = self.read_json()
                 fake.processed.append(body["sender"])
                 time.sleep(delay)
-                data = json.dumps([{"recipient_id": body["sender"], "text": "antwoord"}]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(200, [{"recipient_id": body["sender"], "text": "antwoord"}])
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer(Handler)
+        self.url = self._server.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 def two_replicas(first: str, second: str, timeout: float = 5.0) -> RasaClient:

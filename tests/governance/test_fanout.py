@@ -4,21 +4,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 
 import pytest
 
 from governance.events import ChangeBus, RedisFanout
-
-
-def redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
+from tests.governance.conftest import redis_available
 
 
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")

@@ -3,14 +3,11 @@ stays under the limit by itself, honours a 429, and sends the entry unchanged (P
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import httpx
 import pytest
 
 from register.submit import RateLimiter, SubmitError, submit
+from tests.loopback import LoopbackServer, QuietHandler
 
 ENTRY = {"name": "Digitale assistent", "lang": "nld"}
 
@@ -33,44 +30,33 @@ class FakeClock:
 class FakeAanleverApi:
     def __init__(self, clock: FakeClock, limit: int = 25, force_429: int = 0) -> None:
         self.clock = clock
-        self.requests: list[tuple[str, str, dict, str]] = []
+        self.requests: list[tuple[str, str, dict, float]] = []
         self.refused = 0
         self.force_429 = force_429
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _handle(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                body = self.read_json()
                 recent = [r for r in api.requests if r[3] > api.clock() - 60]
                 if api.force_429 or len(recent) >= limit:
                     api.force_429 = max(0, api.force_429 - 1)
                     api.refused += 1
-                    self.send_response(429)
-                    self.send_header("Retry-After", "7")
-                    self.end_headers()
+                    self.send_json(429, {"detail": "rate limited"}, {"Retry-After": "7"})
                     return
                 if self.headers.get("Authorization") != "Bearer geheim":
-                    self.send_response(401)
-                    self.end_headers()
+                    self.send_json(401, {"detail": "unauthorised"})
                     return
                 api.requests.append((self.command, self.path, body, api.clock()))
-                self.send_response(201 if self.command == "POST" else 200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(json.dumps({"lars": "12345678"}).encode())
+                self.send_json(201 if self.command == "POST" else 200, {"lars": "12345678"})
 
             do_POST = do_PUT = _handle
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer(Handler)
+        self.url = self._server.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 @pytest.fixture
