@@ -330,7 +330,7 @@ def test_no_personal_value_reaches_a_database_tracker_or_log(stack):
     assert leaks == [], leaks
 
 
-def test_action_server_down_gives_503_and_not_ready(stack):
+def test_action_server_down_is_told_with_an_offer_and_not_ready(stack):
     client, info = stack
     created = client.post("/api/v1/conversations", json={}).json()
     headers = {"Authorization": f"Bearer {created['token']}"}
@@ -342,8 +342,9 @@ def test_action_server_down_gives_503_and_not_ready(stack):
     reply = client.post(
         f"/api/v1/conversations/{created['conversation_id']}/messages", json={"text": "wat kost een paspoort"}, headers=headers
     )
-    assert reply.status_code == 503
-    assert "14 0123" in reply.json()["detail"]
+    assert reply.status_code == 200
+    told = reply.json()["messages"][0]
+    assert told["explanation"]["escalation_reason"] == "bot_unavailable" and "14 0123" in told["text"]
 
 
 def test_rasa_down_offers_a_person_and_contact_details_and_keeps_the_message(stack):
