@@ -2,7 +2,7 @@
 
 Runs the held-out set through the contract's API, one new conversation per question, and checks the
 things a citizen would notice: the topic, every crisis and request for a person escalated, hardly any
-false escalation, an honest "ben je een robot?", and a 503 with the phone number when Rasa is down.
+false escalation, an honest "ben je een robot?", and the phone number with an offer of a person when Rasa is down.
 """
 
 from __future__ import annotations
