@@ -19,7 +19,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOV_", env_file=".env", extra="ignore", populate_by_name=True)
 
-    environment: str = Field("development", description="development, test or production")
     database_url: str = Field(
         f"sqlite:///{PROJECT_ROOT / 'var' / 'governance.db'}",
         validation_alias=AliasChoices("GOV_DATABASE_URL", "DATABASE_URL"),

@@ -138,7 +138,6 @@ def settings(tmp_path: Path) -> Settings:
     url = f"sqlite:///{tmp_path / 'governance.db'}"
     migrations.upgrade(url)
     return Settings(
-        environment="test",
         database_url=url,
         rasa_token="t",
         encryption_key=TEST_KEY,

@@ -29,7 +29,6 @@ def settings(tmp_path: Path) -> Settings:
     (tmp_path / "reports").mkdir()
     (tmp_path / "readiness.yml").write_text("{}\n", encoding="utf-8")
     return Settings(
-        environment="test",
         database_url=url,
         rasa_token="t",
         encryption_key=TEST_KEY,

@@ -38,7 +38,6 @@ class Outage:
 def outage_app(postgres_database, tmp_path):
     migrations.upgrade(postgres_database)
     settings = Settings(
-        environment="test",
         database_url=postgres_database,
         rasa_token="t",
         encryption_key=TEST_KEY,

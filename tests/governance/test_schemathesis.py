@@ -21,7 +21,6 @@ _url = f"sqlite:///{_var / 'governance.db'}"
 migrations.upgrade(_url)
 APP = create_app(
     Settings(
-        environment="test",
         database_url=_url,
         rasa_token="t",
         encryption_key=TEST_KEY,
