@@ -275,27 +275,27 @@ def _before_bot(
     if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
-    if client_key is not None:
-        repeated = session.scalar(
-            select(Message).where(Message.conversation_id == conversation.id, Message.client_key == client_key)
-        )
-        if repeated is not None:
-            answered, cut_off = _repeated_turn(session, runtime, conversation, repeated)
-            if not cut_off:
-                return conversation, turn, answered, False
-            turn.kill_switch = killswitch.current(session).enabled
-            handled = _without_bot(session, runtime, conversation, turn, started)
-            session.commit()
-            return conversation, turn, handled or [], handled is None
-    last = _last_message_to_citizen(session, conversation)
-    if turn.gateway_action is None and _offers_a_person(last):
-        turn.gateway_action = reply_to_offer(turn.text)
-    shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
-    add_message(session, conversation, role="citizen", text=shown, client_key=client_key)
-    notices = _privacy_notice(session, runtime, conversation, turn)
+    repeated = (
+        session.scalar(select(Message).where(Message.conversation_id == conversation.id, Message.client_key == client_key))
+        if client_key is not None
+        else None
+    )
+    if repeated is not None:
+        answered, cut_off = _repeated_turn(session, runtime, conversation, repeated)
+        if not cut_off:
+            return conversation, turn, answered, False
+        notices: list[Message] = []  # the citizen's words were stored by the attempt that was cut off
+    else:
+        last = _last_message_to_citizen(session, conversation)
+        if turn.gateway_action is None and _offers_a_person(last):
+            turn.gateway_action = reply_to_offer(turn.text)
+        shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
+        add_message(session, conversation, role="citizen", text=shown, client_key=client_key)
+        notices = _privacy_notice(session, runtime, conversation, turn)
     turn.kill_switch = killswitch.current(session).enabled  # read in this transaction, not in a new one
     session.commit()
-    runtime.events.notify(conversation_topic(conversation.id))
+    if repeated is None:
+        runtime.events.notify(conversation_topic(conversation.id))
     handled = _without_bot(session, runtime, conversation, turn, started)
     if handled is not None:
         return conversation, turn, notices + handled, False
