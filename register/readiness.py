@@ -262,10 +262,15 @@ def _alert_names() -> set[str]:
     return {rule["alert"] for group in data.get("groups", []) for rule in group.get("rules", []) if "alert" in rule}
 
 
+def _last_audited(ctx: Context, action: str) -> dt.datetime | None:
+    """When the audit log last recorded this action (the evidence that a duty was carried out)."""
+    return ctx.session.scalar(select(func.max(AuditEntry.timestamp)).where(AuditEntry.action == action))
+
+
 @check("kill_switch_tested", 6, "Noodstop recent getest", "urn:nl:ak:ver:aia-09")
 def _kill_switch(ctx: Context) -> Result:
     days = ctx.runtime.settings.kill_switch_test_days
-    last = ctx.session.scalar(select(func.max(AuditEntry.timestamp)).where(AuditEntry.action == "kill_switch.enable"))
+    last = _last_audited(ctx, "kill_switch.enable")
     if last is None:
         return RED, "De noodstop is nog nooit gebruikt.", "Test de noodstop: aan en weer uit, met reden 'test'."
     if last < ctx.now - dt.timedelta(days=days):
@@ -323,7 +328,7 @@ def _informed(ctx: Context) -> Result:
 
 @check("retention_ran", 8, "Bewaartermijnen worden uitgevoerd", "urn:nl:ak:ver:avg-02")
 def _retention(ctx: Context) -> Result:
-    last = ctx.session.scalar(select(func.max(AuditEntry.timestamp)).where(AuditEntry.action == "retention.run"))
+    last = _last_audited(ctx, "retention.run")
     interval = ctx.runtime.settings.retention_interval_minutes
     allowed = dt.timedelta(minutes=max(2 * interval, 120)) if interval > 0 else dt.timedelta(days=1)
     if last is None:
