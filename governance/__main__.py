@@ -152,7 +152,7 @@ def _compliance(args: argparse.Namespace) -> int:
         print("the export breaks the publication standard:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
     if args.submit:
-        from register.submit import RateLimiter, SubmitError, submit
+        from register.submit import RequestPacer, SubmitError, submit
 
         try:
             result = submit(
@@ -160,7 +160,7 @@ def _compliance(args: argparse.Namespace) -> int:
                 base_url=settings.register_api_url,
                 token=settings.register_api_token.get_secret_value(),
                 organisation=settings.register_organisation_code,
-                limiter=RateLimiter(),
+                limiter=RequestPacer(),
             )
         except SubmitError as exc:
             print(f"error: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ REQUESTS_PER_MINUTE = 25
 MAX_ATTEMPTS = 4
 
 
-class RateLimiter:
+class RequestPacer:
     """A sliding window: at most `limit` requests in any `window` seconds."""
 
     def __init__(
@@ -65,7 +65,7 @@ def submit(
     base_url: str,
     token: str,
     organisation: str,
-    limiter: RateLimiter,
+    limiter: RequestPacer,
     client: httpx.Client | None = None,
 ) -> Submission:
     if not base_url or not token or not organisation:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from register.submit import RateLimiter, SubmitError, submit
+from register.submit import RequestPacer, SubmitError, submit
 from tests.loopback import LoopbackServer, QuietHandler
 
 ENTRY = {"name": "Digitale assistent", "lang": "nld"}
@@ -66,7 +66,7 @@ def clock() -> FakeClock:
 
 def test_thirty_submissions_stay_under_25_a_minute(clock):
     api = FakeAanleverApi(clock)
-    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    limiter = RequestPacer(clock=clock, sleep=clock.sleep)
     try:
         with httpx.Client(base_url=api.url) as client:
             for _ in range(30):
@@ -90,7 +90,7 @@ def test_an_update_is_a_put_and_a_429_is_waited_out(clock):
             base_url=api.url,
             token="geheim",
             organisation="gm0000",
-            limiter=RateLimiter(clock=clock, sleep=clock.sleep),
+            limiter=RequestPacer(clock=clock, sleep=clock.sleep),
         )
     finally:
         api.close()
@@ -103,17 +103,17 @@ def test_refusals_and_missing_configuration_are_reported(clock):
     try:
         with pytest.raises(SubmitError, match="401"):
             submit(
-                ENTRY, base_url=api.url, token="fout", organisation="gm0000", limiter=RateLimiter(clock=clock, sleep=clock.sleep)
+                ENTRY, base_url=api.url, token="fout", organisation="gm0000", limiter=RequestPacer(clock=clock, sleep=clock.sleep)
             )
     finally:
         api.close()
     with pytest.raises(SubmitError, match="GOV_REGISTER_API_URL"):
-        submit(ENTRY, base_url="", token="", organisation="", limiter=RateLimiter())
+        submit(ENTRY, base_url="", token="", organisation="", limiter=RequestPacer())
     with pytest.raises(SubmitError, match="could not be reached"):
         submit(
             ENTRY,
             base_url="http://127.0.0.1:9",
             token="x",
             organisation="gm0000",
-            limiter=RateLimiter(clock=clock, sleep=clock.sleep),
+            limiter=RequestPacer(clock=clock, sleep=clock.sleep),
         )
