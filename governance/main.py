@@ -96,12 +96,6 @@ def create_api(runtime: Runtime) -> FastAPI:
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
     api.openapi = lambda: api.openapi_schema or _cache(api, build_openapi(api, contact=contact, server_url=server_url))  # type: ignore[method-assign]
 
-    @api.middleware("http")
-    async def _version_header(request: Request, call_next):
-        response = await call_next(request)
-        response.headers["API-Version"] = API_VERSION
-        return response
-
     return api
 
 
@@ -164,13 +158,6 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     install_error_handlers(app)
 
     app.state.rate_limiter = security.install(app, settings)
-
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return problem_response(413, "body_too_large", "Je verzoek is te groot.")
-        return await call_next(request)
 
     app.include_router(health.router)
     app.mount("/api/v1", create_api(runtime))
