@@ -5,24 +5,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from governance import ids, metrics
 from governance.conversation.models import Conversation, Message
 from governance.db import utc_now
 
+LOCKED = "locked_conversations"
+
 
 def lock_conversation(session: Session, conversation: Conversation) -> str:
     """Lock the conversation's row for the rest of the transaction and return its current state.
 
     On PostgreSQL this is a row lock, so concurrent writers to one conversation take turns; on SQLite every
-    write transaction already holds the database lock (see db.make_engine).
+    write transaction already holds the database lock (see db.make_engine). Once locked in a transaction,
+    nobody else can change the state, so asking again (every add_message does) reads no row: a turn runs
+    several of these and each statement is on the path of the citizen's answer.
     """
+    locked: set[str] = session.info.setdefault(LOCKED, set())
+    if conversation.id in locked:
+        return conversation.state
     state = session.execute(select(Conversation.state).where(Conversation.id == conversation.id).with_for_update()).scalar_one()
     set_committed_value(conversation, "state", state)
+    locked.add(conversation.id)
     return state
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _locks_released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # commit or rollback of the transaction itself, not of a savepoint
+        session.info.pop(LOCKED, None)
 
 
 def add_message(
