@@ -55,9 +55,9 @@ def utc_now() -> dt.datetime:
 MAX_ID_LENGTH = 40
 
 
-def get_by_id(session: Session, model: type[T], key: str) -> T | None:
+def get_by_id(session: Session, model: type[T], key: str, **options: Any) -> T | None:
     """Look up a row by its public id; an id longer than any we hand out is simply not found (no query)."""
-    return session.get(model, key) if len(key) <= MAX_ID_LENGTH else None
+    return session.get(model, key, **options) if len(key) <= MAX_ID_LENGTH else None
 
 
 def make_engine(url: str, **options: Any) -> Engine:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from governance import ids, metrics
 from governance.conversation.models import Conversation, Message
-from governance.db import utc_now
+from governance.db import get_by_id, utc_now
 
 LOCKED = "locked_conversations"
 
@@ -27,10 +27,22 @@ def lock_conversation(session: Session, conversation: Conversation) -> str:
     locked: set[str] = session.info.setdefault(LOCKED, set())
     if conversation.id in locked:
         return conversation.state
-    state = session.execute(select(Conversation.state).where(Conversation.id == conversation.id).with_for_update()).scalar_one()
+    state, last_seq = session.execute(
+        select(Conversation.state, Conversation.last_seq).where(Conversation.id == conversation.id).with_for_update()
+    ).one()
+    # what another worker wrote since this object was loaded (an agent's message, a handover) counts
     set_committed_value(conversation, "state", state)
+    set_committed_value(conversation, "last_seq", last_seq)
     locked.add(conversation.id)
     return state
+
+
+def load_locked(session: Session, conversation_id: str) -> Conversation | None:
+    """Load a conversation and lock its row in one statement, for a transaction that is going to write to it."""
+    conversation = get_by_id(session, Conversation, conversation_id, with_for_update=True, populate_existing=True)
+    if conversation is not None:
+        session.info.setdefault(LOCKED, set()).add(conversation.id)
+    return conversation
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -54,9 +66,7 @@ def add_message(
     client_key: str | None = None,
 ) -> Message:
     lock_conversation(session, conversation)
-    seq = (
-        session.scalar(select(func.coalesce(func.max(Message.seq), 0)).where(Message.conversation_id == conversation.id)) or 0
-    ) + 1
+    seq = conversation.last_seq + 1
     message = Message(
         id=message_id or ids.new_id("m"),
         conversation_id=conversation.id,
@@ -71,6 +81,7 @@ def add_message(
         client_key=client_key,
     )
     session.add(message)
+    conversation.last_seq = seq
     conversation.last_activity_at = message.created_at
     session.flush()
     metrics.MESSAGES.labels(role).inc()

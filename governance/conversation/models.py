@@ -25,6 +25,9 @@ class Conversation(Base):
     pii_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Held back from the retention job while under review (complaint, incident, legal hold).
     preserve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The sequence number of the newest message; add_message hands out the next one while it holds the
+    # conversation's lock, with no query for the highest number so far.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.seq", cascade="all, delete-orphan"

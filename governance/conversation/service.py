@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from starlette.concurrency import run_in_threadpool
 
 from governance import ids, metrics
-from governance.conversation.messages import add_message, lock_conversation
+from governance.conversation.messages import add_message, load_locked, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.schemas import CallbackCreate, MessageCreate
 from governance.conversation.states import ConversationState, InvalidTransition, bot_may_answer
@@ -146,8 +146,11 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
     return conversation, token, welcome
 
 
-def load_owned(session: Session, runtime: Runtime, *, conversation_id: str, authorization: str | None) -> Conversation:
-    conversation = get_by_id(session, Conversation, conversation_id)
+def load_owned(
+    session: Session, runtime: Runtime, *, conversation_id: str, authorization: str | None, lock: bool = False
+) -> Conversation:
+    """The conversation the bearer token proves to own; `lock` also locks its row (see messages.lock_conversation)."""
+    conversation = load_locked(session, conversation_id) if lock else get_by_id(session, Conversation, conversation_id)
     if conversation is None:
         raise Problem(404, "conversation_not_found", runtime.texts.get("conversation_not_found"))
     scheme, _, token = (authorization or "").partition(" ")
@@ -270,9 +273,9 @@ def _before_bot(
     """Check the token, store the citizen's message and handle everything that needs no bot. Returns the
     conversation, the turn, the messages so far, and whether Rasa must be asked (then no transaction is open)."""
     started = time.perf_counter()
-    conversation = load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization, lock=True)
     turn = parse_turn(runtime, body)
-    if lock_conversation(session, conversation) == ConversationState.CLOSED.value:
+    if conversation.state == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
     repeated = (
