@@ -69,3 +69,54 @@ def test_conversation_round_trip_on_postgresql(postgres_database):
         transcript = client.get(f"/api/v1/conversations/{created['conversation_id']}", headers=headers).json()
     assert len(transcript["messages"]) == 3
     assert transcript["messages"][2]["explanation"]["decision_id"] == reply.json()["messages"][0]["explanation"]["decision_id"]
+
+
+OLD_MESSAGES = ((1, "assistant", "Welkom"), (2, "citizen", "paspoort"), (3, "assistant", "Zo doe je dat."))
+
+
+def test_a_conversation_from_before_an_upgrade_continues_after_it(tmp_path):
+    """Message numbers come from the conversation's last_seq since b60f229ccdd7: the migration must carry on
+    from the messages already stored, or the citizen's next message would clash with an old one."""
+    import datetime as dt
+
+    from alembic import command
+    from fastapi.testclient import TestClient
+    from sqlalchemy import MetaData
+
+    from governance import ids
+    from governance.config import Settings
+    from governance.main import create_app
+    from tests.governance.conftest import TEST_KEY, FakeBot
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(migrations.alembic_config(url), "32c28f807b99")  # the schema before last_seq
+    engine = make_engine(url)
+    tables = MetaData()
+    tables.reflect(engine)
+    moment = dt.datetime(2026, 11, 1, 10, 0)
+    with engine.begin() as connection:
+        connection.execute(
+            tables.tables["conversation"].insert(),
+            {"id": "c_old", "sender_id": "s_old", "token_hash": ids.hash_token("old-token"), "state": "bot",
+             "locale": "nl", "created_at": moment, "last_activity_at": moment, "preserve": False},
+        )  # fmt: skip
+        connection.execute(
+            tables.tables["message"].insert(),
+            [
+                {"id": f"m_old{seq}", "conversation_id": "c_old", "seq": seq, "role": role, "text": text,
+                 "buttons": [], "created_at": moment}
+                for seq, role, text in OLD_MESSAGES
+            ],
+        )  # fmt: skip
+    engine.dispose()
+
+    migrations.upgrade(url)
+    settings = Settings(database_url=url, encryption_key=TEST_KEY, retention_interval_minutes=0, spool_dir=tmp_path / "spool")
+    with TestClient(create_app(settings, bot=FakeBot())) as client:
+        headers = {"Authorization": "Bearer old-token"}
+        reply = client.post("/api/v1/conversations/c_old/messages", json={"text": "en een rijbewijs"}, headers=headers)
+        assert reply.status_code == 200, reply.text
+        transcript = client.get("/api/v1/conversations/c_old", headers=headers).json()
+    texts = [message["text"] for message in transcript["messages"]]
+    assert texts[:4] == ["Welkom", "paspoort", "Zo doe je dat.", "en een rijbewijs"]
+    assert len(texts) == 5  # and the bot's answer after it
