@@ -164,14 +164,20 @@ def _disclosure(ctx: Context) -> Result:
     ).all()
     if not rows:
         return AMBER, "Nog geen gesprekken in de afgelopen 30 dagen.", "Controleer na de eerste gesprekken opnieuw."
-    texts = ctx.runtime.texts
-    openings = {texts.get("welcome"), texts.get("welcome_kill_switch")}
-    disclosed = sum(1 for role, text in rows if role == "assistant" and text in openings)
+    openings = [ctx.runtime.texts.pattern(key) for key in ("welcome", "welcome_kill_switch")]
+    disclosed = sum(1 for role, text in rows if role == "assistant" and any(o.fullmatch(text) for o in openings))
     share = disclosed / len(rows)
     evidence = f"{disclosed} van {len(rows)} gesprekken ({share:.0%}) begonnen met de melding, afgelopen 30 dagen."
     if disclosed == len(rows):
         return GREEN, evidence, ""
-    return RED, evidence, "Zoek uit welke gesprekken zonder melding begonnen; de melding is wettelijk verplicht."
+    return (
+        RED,
+        evidence,
+        (
+            "Zoek uit welke gesprekken zonder melding begonnen; de melding is wettelijk verplicht. Is de welkomsttekst in "
+            "data/texts.yml kort geleden veranderd? Dan tellen gesprekken met de oude tekst tot 30 dagen mee als zonder melding."
+        ),
+    )
 
 
 @check("sources_cited", 4, "Antwoorden noemen hun bron en uitleg", "urn:nl:ak:ver:awb-02")

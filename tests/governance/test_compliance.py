@@ -218,6 +218,22 @@ def test_disclosure_check_counts_every_conversation(app, client, staff):
     assert found["status"] == "red" and "1 van 2" in found["evidence"]
 
 
+def test_disclosure_check_survives_a_change_of_the_municipalitys_facts(app, client, staff):
+    """New phone hours change every welcome from then on; last week's conversations were still disclosed."""
+    import dataclasses
+
+    from governance.config import PROJECT_ROOT
+    from governance.texts import Texts
+
+    start(client)
+    runtime = app.state.runtime
+    changed = dataclasses.replace(runtime.municipality, phone="14 999", phone_hours="op werkdagen van 9.00 tot 12.00 uur")
+    runtime.texts = Texts.from_file(PROJECT_ROOT / "data" / "texts.yml", changed)
+    assert "14 999" in start(client)["messages"][0]["text"]
+    found = checks(client, staff)["ai_disclosure"]
+    assert found["status"] == "green" and "2 van 2" in found["evidence"]
+
+
 def test_accuracy_check_reads_the_measurement_of_the_running_model(client, staff, settings):
     assert checks(client, staff)["accuracy"]["status"] == "amber"
     write_heldout(settings, 0.85)
