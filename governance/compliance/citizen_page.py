@@ -81,6 +81,7 @@ def render(runtime: Runtime) -> str:
         '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Hoe werkt de digitale assistent? – {name}</title>"
-        '<link rel="stylesheet" href="/static/info.css"></head><body><main id="inhoud">'
+        '<link rel="stylesheet" href="/static/vendor/nlds.css"><link rel="stylesheet" href="/static/info.css"></head>'
+        '<body class="ga-theme"><main id="inhoud">'
         f"<h1>Hoe werkt de digitale assistent?</h1>{body}{links}</main></body></html>"
     )
