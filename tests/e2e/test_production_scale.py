@@ -1,6 +1,7 @@
-"""`make run-prod` on the local PostgreSQL and Redis: two Rasa replicas and two governance workers. Messages
-in and out are counted (nothing lost, nothing doubled) while replicas fail. Skipped, with the reason, where
-PostgreSQL or Redis is absent."""
+"""`make run-prod` on the local PostgreSQL and a real Redis: two Rasa replicas and two governance workers.
+Messages in and out are counted (nothing lost, nothing doubled) while Redis and the replicas fail. Redis is a
+redis-server of the test's own where the binary is installed (so it can be stopped), else the machine's.
+Skipped, with the reason, where PostgreSQL or Redis is absent."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.test_production_stores import ADMIN_URL, reachable
+from tests.private_redis import AVAILABLE as PRIVATE_REDIS_AVAILABLE
+from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +34,12 @@ QUESTIONS = ["wat kost een paspoort", "wanneer wordt het grofvuil opgehaald", "h
 def scaled_stack(tmp_path_factory):
     if not reachable(5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432; make run-prod needs it")
-    if not reachable(6379):
-        pytest.skip("Redis is not running on 127.0.0.1:6379; make run-prod needs it")
+    redis_server = PrivateRedis() if PRIVATE_REDIS_AVAILABLE else None
+    if redis_server is None and not reachable(6379):
+        pytest.skip("Redis is not running on 127.0.0.1:6379 and redis-server is not installed; make run-prod needs it")
+    if redis_server is not None:
+        redis_server.start()
+    redis_port = str(redis_server.port if redis_server else 6379)
     suffix = uuid.uuid4().hex[:8]
     governance_db, tracker_db = f"ga_scale_{suffix}", f"ga_scale_tracker_{suffix}"
     var = tmp_path_factory.mktemp("scaled-stack")
@@ -43,7 +50,8 @@ def scaled_stack(tmp_path_factory):
         "GOVERNANCE_DB": governance_db,
         "TRACKER_DB_NAME": tracker_db,
         "GOV_CHAT_STAFFED": "always",
-        "GOV_REDIS_URL": "redis://127.0.0.1:6379/14",
+        "REDIS_PORT": redis_port,  # Rasa's lock store
+        "GOV_REDIS_URL": f"redis://127.0.0.1:{redis_port}/14",
         "GOV_RATE_LIMIT_IP_PER_MINUTE": "0",
         "GOV_RATE_LIMIT_STARTS_PER_MINUTE": "0",
     }
@@ -56,12 +64,14 @@ def scaled_stack(tmp_path_factory):
         actions, rasa_a, rasa_b, governance = pids
         with httpx.Client(base_url=GATEWAY, timeout=60) as client:
             wait_until_both_replicas_answer(client)
-            yield {"client": client, "rasa": [rasa_a, rasa_b], "db": governance_db, "env": env}
+            yield {"client": client, "rasa": [rasa_a, rasa_b], "db": governance_db, "env": env, "redis": redis_server}
     finally:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         time.sleep(2)
+        if redis_server is not None:
+            redis_server.stop()
         admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             for name in (governance_db, tracker_db):
@@ -204,6 +214,40 @@ def test_an_agent_reply_reaches_the_citizen_at_once_whichever_worker_holds_the_s
         )
     print(f"\nagent reply to citizen stream over 2 workers: max {max(delays) * 1000:.0f} ms")
     assert max(delays) < 1.5
+
+
+def test_redis_gone_citizens_are_told_nothing_is_lost_and_answers_return_with_it(scaled_stack):
+    """Redis carries Rasa's lock store: while it is away Rasa cannot take a conversation's lock and answers
+    nothing. Citizens are told at once and offered a person, their questions are kept, no request fails; when
+    Redis is back the assistant answers again (after the circuit breaker's trial), without a restart."""
+    redis_server = scaled_stack["redis"]
+    if redis_server is None:
+        pytest.skip("redis-server is not installed: the stack uses the machine's shared Redis, which a test must not stop")
+    client = scaled_stack["client"]
+    redis_server.stop()
+    try:
+        results = [r for _ in range(4) for r in conversation(client, 2)]
+    finally:
+        redis_server.start()  # same port: everything reconnects by itself
+        back = time.monotonic()
+    assert [r["status"] for r in results] == [200] * 8
+    for r in results:
+        told = r["body"]["messages"][0]
+        assert told["explanation"]["escalation_reason"] == "bot_unavailable" and "14 0123" in told["text"]
+    found = counts(scaled_stack["db"], {r["conversation"] for r in results})
+    assert found["citizen"] == 8 and found["duplicate_seq"] == 0  # every question kept, once
+    assert found["decisions"] == found["assistant"]  # every reply, even this one, has its decision record
+
+    deadline = time.monotonic() + 90  # an open breaker waits 30 s before its trial
+    while True:
+        answer = conversation(client, 1)[0]
+        assert answer["status"] == 200
+        if answer["body"]["messages"][0]["explanation"].get("escalation_reason") != "bot_unavailable":
+            break
+        assert time.monotonic() < deadline, "the assistant did not answer again after Redis came back"
+        time.sleep(3)
+    assert answer["body"]["messages"][0]["explanation"]["topic"] == "reisdocument"
+    print(f"\nanswers again {time.monotonic() - back:.0f} s after Redis came back")
 
 
 def test_a_replica_gone_the_other_answers_every_conversation(scaled_stack):

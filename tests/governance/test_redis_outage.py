@@ -5,47 +5,15 @@ and are shared again when it is back; the fan-out listener reconnects and wakes 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import time
 
 import pytest
 
 from governance.events import ChangeBus, RedisFanout
 from governance.ratelimit import Limit, RateLimiter
-from tests.governance.conftest import free_port
+from tests.private_redis import AVAILABLE, PrivateRedis
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        import redis
-
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis.Redis.from_url(self.url, socket_timeout=0.5).ping():
-                    return
-            except redis.RedisError:
-                assert time.monotonic() < deadline, "private redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-            self.process = None
+pytestmark = pytest.mark.skipif(not AVAILABLE, reason="redis-server is not installed")
 
 
 @pytest.fixture
