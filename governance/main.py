@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from governance import API_VERSION, health, metrics, security
 from governance.audit.router import router as audit_router
-from governance.compliance import citizen_page
+from governance.compliance import citizen_page, disclosure
 from governance.compliance.router import router as compliance_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation.router import router as conversation_router
@@ -127,6 +127,18 @@ async def spool_schedule(runtime: Runtime, every_seconds: float = 5.0) -> None:
         await asyncio.sleep(every_seconds)
 
 
+def record_opening_texts_in_use(runtime: Runtime) -> None:
+    """The disclosure wording in force goes into the audit log when it changed (compliance.disclosure). A
+    database that is not there yet must not stop the service from starting: readiness reports it."""
+    try:
+        with runtime.session_factory() as session:
+            changed = disclosure.record_opening_texts(session, runtime.texts)
+        if changed:
+            logger.info("opening texts recorded in the audit log", extra={"texts": changed})
+    except Exception:
+        logger.exception("could not record the opening texts in the audit log")
+
+
 def create_app(settings: Settings | None = None, bot: BotClient | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = build_runtime(settings, bot)
@@ -134,6 +146,7 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # several workers or machines: notifications travel through Redis (events.RedisFanout)
+        await run_in_threadpool(record_opening_texts_in_use, runtime)
         fanout = RedisFanout(runtime.events, settings.redis_url) if settings.redis_url else None
         if fanout is not None:
             fanout.start()

@@ -28,8 +28,13 @@ class Texts:
     def get(self, key: str, **extra: Any) -> str:
         return self._raw[key].format_map({**self._values, **extra})
 
-    def pattern(self, key: str) -> re.Pattern[str]:
-        """What any text made from this template looks like, whatever the municipality's facts were then
-        (name, phone, hours): a stored message still counts as this text after those facts have changed."""
-        literal_parts = PLACEHOLDER.split(self._raw[key])[::2]  # split() keeps the names at the odd places
-        return re.compile(".*?".join(re.escape(part) for part in literal_parts), re.DOTALL)
+    def template(self, key: str) -> str:
+        """The text as configured, with its placeholders unfilled."""
+        return self._raw[key]
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """What any text made from this template looks like, whatever the municipality's facts were then (name,
+    phone, hours): a stored message still counts as made from it after those facts have changed."""
+    literal_parts = PLACEHOLDER.split(" ".join(template.split()))[::2]  # split() keeps the names at the odd places
+    return re.compile(".*?".join(re.escape(part) for part in literal_parts), re.DOTALL)

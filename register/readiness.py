@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 
 from governance.audit import service as audit
 from governance.audit.models import AuditEntry
+from governance.compliance import disclosure
 from governance.config import PROJECT_ROOT
 from governance.conversation.models import Conversation, Message
 from governance.decision.models import DecisionRecord
 from governance.runtime import Runtime
 from governance.staff.guide import has_read, load_guide
 from governance.staff.models import StaffAccount
+from governance.texts import template_pattern
 from register import algoritmeregister
 from register.facts import Facts
 from register.validation import violations
@@ -164,7 +166,10 @@ def _disclosure(ctx: Context) -> Result:
     ).all()
     if not rows:
         return AMBER, "Nog geen gesprekken in de afgelopen 30 dagen.", "Controleer na de eerste gesprekken opnieuw."
-    openings = [ctx.runtime.texts.pattern(key) for key in ("welcome", "welcome_kill_switch")]
+    # the wording in force now, and every earlier one the service recorded when it started with it
+    templates = {ctx.runtime.texts.template(key) for key in disclosure.OPENING_KEYS}
+    templates |= {t for recorded in disclosure.recorded_templates(ctx.session).values() for t in recorded}
+    openings = [template_pattern(t) for t in templates]
     disclosed = sum(1 for role, text in rows if role == "assistant" and any(o.fullmatch(text) for o in openings))
     share = disclosed / len(rows)
     evidence = f"{disclosed} van {len(rows)} gesprekken ({share:.0%}) begonnen met de melding, afgelopen 30 dagen."
@@ -173,10 +178,7 @@ def _disclosure(ctx: Context) -> Result:
     return (
         RED,
         evidence,
-        (
-            "Zoek uit welke gesprekken zonder melding begonnen; de melding is wettelijk verplicht. Is de welkomsttekst in "
-            "data/texts.yml kort geleden veranderd? Dan tellen gesprekken met de oude tekst tot 30 dagen mee als zonder melding."
-        ),
+        "Zoek uit welke gesprekken zonder melding begonnen; de melding is wettelijk verplicht.",
     )
 
 

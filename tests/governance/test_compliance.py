@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
 from governance import migrations
 from governance.config import Settings
@@ -232,6 +233,50 @@ def test_disclosure_check_survives_a_change_of_the_municipalitys_facts(app, clie
     assert "14 999" in start(client)["messages"][0]["text"]
     found = checks(client, staff)["ai_disclosure"]
     assert found["status"] == "green" and "2 van 2" in found["evidence"]
+
+
+def test_a_new_welcome_wording_is_audited_and_earlier_conversations_still_count_as_disclosed(app, client, staff, settings):
+    """The municipality rewrites its welcome and restarts the service: the new wording goes into the audit log
+    (when, and to what), and last week's conversations, which began with the old wording, stay green."""
+    from governance.config import PROJECT_ROOT
+    from governance.main import create_app
+    from governance.texts import Texts
+    from tests.governance.conftest import FakeBot
+
+    start(client)  # under the wording shipped with the project
+    raw = yaml.safe_load((PROJECT_ROOT / "data" / "texts.yml").read_text(encoding="utf-8"))
+    raw["welcome"] = (
+        "Welkom bij {name}! Je chat met een computerprogramma (AI), niet met een mens. "
+        "Liever een mens? Typ 'medewerker' of bel {phone}."
+    )
+    restarted = create_app(settings, bot=FakeBot())
+    restarted.state.runtime.texts = Texts(raw, restarted.state.runtime.municipality)
+    with TestClient(restarted) as after_restart:
+        assert after_restart.post("/api/v1/conversations", json={}).json()["messages"][0]["text"].startswith("Welkom bij")
+        found = checks(after_restart, staff)["ai_disclosure"]
+        assert found["status"] == "green" and "2 van 2" in found["evidence"]
+        entries = after_restart.get("/api/v1/audit", headers=staff["reviewer"]["headers"]).json()["items"]
+        wordings = [
+            e["detail"]["template"] for e in entries if e["action"] == "opening_text_in_use" and e["object_id"] == "welcome"
+        ]
+        assert len(wordings) == 2 and any(w.startswith("Welkom bij {name}!") for w in wordings)
+        assert after_restart.get("/api/v1/audit/verify", headers=staff["reviewer"]["headers"]).json()["valid"] is True
+    with TestClient(create_app(settings, bot=FakeBot())) as unchanged_restart:  # back to the shipped wording
+        entries = unchanged_restart.get("/api/v1/audit", headers=staff["reviewer"]["headers"]).json()["items"]
+    assert len([e for e in entries if e["action"] == "opening_text_in_use" and e["object_id"] == "welcome"]) == 3
+
+
+def test_restarting_with_the_same_wording_records_nothing_new(app, client, staff, settings):
+    from governance.main import create_app
+    from tests.governance.conftest import FakeBot
+
+    def recorded(test_client) -> int:
+        items = test_client.get("/api/v1/audit", headers=staff["reviewer"]["headers"]).json()["items"]
+        return len([e for e in items if e["action"] == "opening_text_in_use"])
+
+    assert recorded(client) == 2  # welcome and welcome_kill_switch, at the first start
+    with TestClient(create_app(settings, bot=FakeBot())) as again:
+        assert recorded(again) == 2
 
 
 def test_accuracy_check_reads_the_measurement_of_the_running_model(client, staff, settings):
