@@ -36,5 +36,5 @@ class Texts:
 def template_pattern(template: str) -> re.Pattern[str]:
     """What any text made from this template looks like, whatever the municipality's facts were then (name,
     phone, hours): a stored message still counts as made from it after those facts have changed."""
-    literal_parts = PLACEHOLDER.split(" ".join(template.split()))[::2]  # split() keeps the names at the odd places
+    literal_parts = PLACEHOLDER.split(template)[::2]  # split() keeps the names at the odd places
     return re.compile(".*?".join(re.escape(part) for part in literal_parts), re.DOTALL)
