@@ -35,7 +35,9 @@ mkdir -p "$VAR_DIR" "$MODELS_DIR"
 # NL Design System CSS (design tokens + Utrecht components) for the widget and staff pages, built from the
 # npm registry at install time; nothing built is committed. Without npm the pages still work, unstyled by it.
 nlds_stamp="$ROOT/governance/static/vendor/.lock.sha256"
-nlds_hash=$(cat "$ROOT/widget/package.json" "$ROOT/widget/package-lock.json" "$ROOT/widget/build.mjs" | sha256sum | cut -c1-16)
+# our own CSS too: the build keeps only the theme tokens the components and our CSS use
+nlds_hash=$(cat "$ROOT/widget/package.json" "$ROOT/widget/package-lock.json" "$ROOT/widget/build.mjs" "$ROOT"/governance/static/*.css \
+  | sha256sum | cut -c1-16)
 if [ "$(cat "$nlds_stamp" 2>/dev/null)" != "$nlds_hash" ]; then
   if command -v npm > /dev/null 2>&1; then
     log "Building the NL Design System styles (npm)…"

@@ -3,7 +3,7 @@
 // `.ga-theme`, the class our pages and the widget use, so swapping the tokens package needs no code change.
 // A theme defines tokens for every component of the design system (over 2,700 in the voorbeeld theme); only
 // those the components here and our own CSS use, directly or through other tokens, are kept: a citizen's phone
-// downloads this file with the widget. Run again (make setup) after naming a new token in our CSS.
+// downloads this file with the widget. make setup runs this again whenever our CSS changes.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

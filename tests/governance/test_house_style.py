@@ -40,5 +40,5 @@ def test_the_tokens_our_css_names_exist_in_the_built_theme():
     defined = set(re.findall(r"(--[\w-]+)\s*:", theme.read_text(encoding="utf-8")))
     named = {token for path in OWN_CSS for token in TOKEN.findall(css_without_comments(path))}
     assert named, "our CSS names no design tokens at all"
-    # the build keeps only the tokens in use: a token named since the last build needs `make setup` again
+    # the build keeps only the tokens in use; `make setup` rebuilds when our CSS changed since the last build
     assert sorted(named - defined) == []
