@@ -102,6 +102,24 @@ def conversation(client: httpx.Client, turns: int) -> list[dict]:
     return replies
 
 
+def answered_in_parallel(client: httpx.Client, conversations: int, turns: int, workers: int) -> list[dict]:
+    """Conversations side by side; every message answered by the assistant itself, none with an error."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = [r for batch in pool.map(lambda _: conversation(client, turns), range(conversations)) for r in batch]
+    assert [r["status"] for r in results] == [200] * (conversations * turns)
+    assert all(r["body"]["messages"][0]["explanation"].get("escalation_reason") != "bot_unavailable" for r in results)
+    return results
+
+
+def assert_told_and_offered_a_person(results: list[dict]) -> None:
+    """The assistant could not answer: each citizen hears so at once, with the phone number and a person offered."""
+    for r in results:
+        assert r["status"] == 200
+        told = r["body"]["messages"][0]
+        assert told["explanation"]["escalation_reason"] == "bot_unavailable" and "14 0123" in told["text"]
+        assert any(b["payload"] == "/accept_human" for m in r["body"]["messages"] for b in m["buttons"])
+
+
 def counts(database: str, conversations: set[str]) -> dict[str, int]:
     engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}")
     with engine.connect() as connection:
@@ -127,11 +145,7 @@ def counts(database: str, conversations: set[str]) -> dict[str, int]:
 
 
 def test_parallel_conversations_over_two_workers_and_two_replicas(scaled_stack):
-    client = scaled_stack["client"]
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        results = [r for batch in pool.map(lambda _: conversation(client, 3), range(30)) for r in batch]
-    assert [r["status"] for r in results] == [200] * 90
-    assert all(r["body"]["messages"][0]["explanation"].get("escalation_reason") != "bot_unavailable" for r in results)
+    results = answered_in_parallel(scaled_stack["client"], conversations=30, turns=3, workers=12)
     found = counts(scaled_stack["db"], {r["conversation"] for r in results})
     assert found["citizen"] == 90 and found["duplicate_seq"] == 0  # nothing lost, nothing doubled
     assert found["decisions"] == found["assistant"] >= 90  # every answer has its decision record
@@ -230,10 +244,8 @@ def test_redis_gone_citizens_are_told_nothing_is_lost_and_answers_return_with_it
     finally:
         redis_server.start()  # same port: everything reconnects by itself
         back = time.monotonic()
-    assert [r["status"] for r in results] == [200] * 8
-    for r in results:
-        told = r["body"]["messages"][0]
-        assert told["explanation"]["escalation_reason"] == "bot_unavailable" and "14 0123" in told["text"]
+    assert len(results) == 8
+    assert_told_and_offered_a_person(results)
     found = counts(scaled_stack["db"], {r["conversation"] for r in results})
     assert found["citizen"] == 8 and found["duplicate_seq"] == 0  # every question kept, once
     assert found["decisions"] == found["assistant"]  # every reply, even this one, has its decision record
@@ -253,11 +265,7 @@ def test_redis_gone_citizens_are_told_nothing_is_lost_and_answers_return_with_it
 def test_a_replica_gone_the_other_answers_every_conversation(scaled_stack):
     os.kill(scaled_stack["rasa"][0], signal.SIGTERM)
     time.sleep(2)
-    client = scaled_stack["client"]
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        results = [r for batch in pool.map(lambda _: conversation(client, 2), range(12)) for r in batch]
-    assert [r["status"] for r in results] == [200] * 24
-    assert all(r["body"]["messages"][0]["explanation"].get("escalation_reason") != "bot_unavailable" for r in results)
+    results = answered_in_parallel(scaled_stack["client"], conversations=12, turns=2, workers=6)
     found = counts(scaled_stack["db"], {r["conversation"] for r in results})
     assert found["citizen"] == 24 and found["duplicate_seq"] == 0
 
@@ -269,11 +277,7 @@ def test_all_replicas_gone_citizens_are_told_at_once_and_offered_a_person(scaled
     started = time.monotonic()
     results = [r for _ in range(4) for r in conversation(client, 1)]
     assert time.monotonic() - started < 10
-    for r in results:
-        assert r["status"] == 200
-        told = r["body"]["messages"][0]
-        assert told["explanation"]["escalation_reason"] == "bot_unavailable" and "14 0123" in told["text"]
-        assert any(b["payload"] == "/accept_human" for m in r["body"]["messages"] for b in m["buttons"])
+    assert_told_and_offered_a_person(results)
     found = counts(scaled_stack["db"], {r["conversation"] for r in results})
     assert found["citizen"] == 4  # the questions are kept for the person who takes over
     metrics = httpx.get(GATEWAY + "/metrics").text
