@@ -22,6 +22,8 @@ class ActionSettings:
     clarify_min_confidence: float
     # After this many misses in a row the bot offers a person.
     misses_before_human: int
+    # After a pause this long between two messages, a follow-up no longer refers to the earlier topic.
+    context_max_pause_minutes: float
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,6 +35,7 @@ def get_settings() -> ActionSettings:
         clarify_max_options=int(env.get("ACTIONS_CLARIFY_MAX_OPTIONS", "3")),
         clarify_min_confidence=float(env.get("ACTIONS_CLARIFY_MIN_CONFIDENCE", "0.05")),
         misses_before_human=int(env.get("ACTIONS_MISSES_BEFORE_HUMAN", "2")),
+        context_max_pause_minutes=float(env.get("ACTIONS_CONTEXT_MAX_PAUSE_MINUTES", "30")),
     )
 
 

@@ -32,17 +32,36 @@ def about_own_situation(text: str) -> bool:
     return bool(words & FIRST_PERSON)
 
 
+def _reply_topic(events: list[dict[str, Any]], start: int) -> str | None:
+    """The topic of the first bot reply after the user event at `start`, as its explanation recorded it."""
+    for event in events[start + 1 :]:
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "bot":
+            explanation = ((event.get("data") or {}).get("custom") or {}).get("explanation") or {}
+            topic = explanation.get("topic")
+            if topic:
+                return str(topic)
+    return None
+
+
 def consecutive_misses(tracker: Tracker) -> int:
-    """How many of the latest user turns in a row the bot could not help with (this turn included)."""
-    misses = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent in MISS_INTENTS:
-            misses += 1
-        else:
+    """How many of the latest user turns in a row the bot could not help with (this turn included).
+
+    An earlier turn was a miss when the bot's reply to it was "not understood" (topic out_of_scope); a
+    follow-up that the model did not recognise but the context answered is not a miss. Where the reply
+    carried no explanation, the turn's intent decides.
+    """
+    events = tracker.events
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    misses = 1 if users else 0
+    for index in reversed(users[:-1]):
+        topic = _reply_topic(events, index)
+        intent = ((events[index].get("parse_data") or {}).get("intent") or {}).get("name")
+        missed = topic == "out_of_scope" if topic is not None else intent in MISS_INTENTS
+        if not missed:
             break
+        misses += 1
     return misses
 
 

@@ -10,8 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
 from actions.base import ExplainedAction
-from actions.config import get_knowledge_base, get_municipality
+from actions.config import get_knowledge_base
+from actions.context import forget
 from actions.conversation import safety_rule
+from actions.turn import respond_to_turn
 
 
 def how_recognised(tracker: Tracker) -> str:
@@ -24,28 +26,29 @@ def how_recognised(tracker: Tracker) -> str:
     return f"het taalmodel herkende dit (zekerheid {explain.percent(confidence)})"
 
 
-def offer_human_after_misses(dispatcher: CollectingDispatcher, tracker: Tracker, *, action: str, misses: int) -> None:
-    """After repeated misses the bot stops guessing and says a person is needed (escalation_reason
-    repeated_fallback); the gateway then asks the citizen's consent, or offers a call-back after hours."""
-    municipality = get_municipality()
-    ExplainedAction.send(
-        dispatcher,
-        text=(
-            "Het lukt me niet goed om je vraag te begrijpen. Ik wil niet gokken. Een medewerker kan je beter helpen. "
-            f"Je kunt ook bellen met {municipality.phone}: {municipality.phone_hours}."
-        ),
-        explanation=explain.build(
-            tracker,
-            topic="out_of_scope",
-            action=action,
-            escalate=True,
-            escalation_reason="repeated_fallback",
-            summary_nl=(
-                f"Ik begreep {misses} berichten achter elkaar niet goed. Ik wil niet gokken. "
-                "Daarom bied ik je een medewerker aan."
-            ),
-        ),
-    )
+# Longest message that can be a short follow-up ("kost dat iets") rather than a crisis the model caught.
+FOLLOW_UP_MAX_WORDS = 6
+
+
+def is_follow_up_taken_for_crisis(tracker: Tracker) -> bool:
+    """The model alone (no rule fired) took a short question about an aspect for a crisis ("kost dat iets").
+
+    Crisis words are caught by the gateway's rule layer before Rasa; this only corrects the model's guess on
+    a message of a few words that asks a plain aspect (costs, duration) and holds nothing else the model
+    could have meant. Anything longer, or caught by a rule, stays a crisis.
+    """
+    if safety_rule(tracker) is not None:
+        return False
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return False
+    dialogue = get_knowledge_base().dialogue
+    aspects = [a for a in dialogue.detect_aspects(text) if dialogue.needs_own_answer(a)]
+    return bool(aspects) and aspects[0] in SAFE_FOLLOW_UP_ASPECTS and dialogue.refers_back(text)
+
+
+# Aspects that never describe an emergency: a question about them is not a crisis on its own.
+SAFE_FOLLOW_UP_ASPECTS = frozenset({"kosten", "duur", "online", "waar_wanneer", "meenemen", "geldigheid", "bezorgen"})
 
 
 class EscalatingTopicAction(ExplainedAction, abc.ABC):
@@ -72,7 +75,8 @@ class EscalatingTopicAction(ExplainedAction, abc.ABC):
                 summary_nl=self.summary(tracker),
             ),
         )
-        return []
+        # A person takes over: what the bot knew of the conversation no longer holds afterwards.
+        return forget()
 
 
 class ActionHandleCrisis(EscalatingTopicAction):
@@ -82,6 +86,11 @@ class ActionHandleCrisis(EscalatingTopicAction):
 
     def name(self) -> str:
         return "action_handle_crisis"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if is_follow_up_taken_for_crisis(tracker):
+            return respond_to_turn(dispatcher, tracker, action=self.name(), as_follow_up=True)
+        return await super().respond(dispatcher, tracker, domain)
 
     def summary(self, tracker: Tracker) -> str:
         return (

@@ -52,21 +52,33 @@ def build(
     escalate: bool = False,
     escalation_reason: str | None = None,
     cite_sources: bool = True,
+    sources: list[dict[str, str]] | None = None,
+    dialogue: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`dialogue` holds what the conversation added: context_topic (the topic before this turn),
+    topic_from_context, aspect, detail_missing and, for a message with several questions, question."""
     explanation: dict[str, Any] = {
         "decision_id": None,
         "topic": topic,
         **understood(tracker),
         "action": action,
         "policy": None,
-        "sources": [{"title": s.title, "url": s.url} for s in answer.sources] if answer and cite_sources else [],
+        "sources": sources
+        if sources is not None
+        else ([{"title": s.title, "url": s.url} for s in answer.sources] if answer and cite_sources else []),
         "escalate": escalate,
         "escalation_reason": escalation_reason,
         "pii_redacted": [],
         "model_version": None,
         "summary_nl": summary_nl,
         # Extensions beyond the contract's minimum, for reviewers.
-        "answer_id": f"{answer.topic}/{answer.id}" if answer else None,
+        "answer_id": answer.ref if answer else None,
+        "context_topic": None,
+        "topic_from_context": False,
+        "aspect": None,
+        "detail_missing": False,
+        "question": None,
+        **(dialogue or {}),
         "matched_keywords": list(matched_keywords),
         "answer_owner": answer.owner if answer else None,
         "answer_reviewed": answer.last_reviewed.isoformat() if answer else None,

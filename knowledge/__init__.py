@@ -4,7 +4,8 @@ Pure Python (PyYAML only) so that both the Rasa action server (Python 3.10) and 
 service (Python 3.11) read the same files in the same way; neither imports the other.
 """
 
-from knowledge.base import Answer, KnowledgeBase, Source, Topic, load_knowledge_base
+from knowledge.base import Answer, AnswerChoice, KnowledgeBase, Source, Topic, load_knowledge_base
+from knowledge.dialogue import Dialogue, Question
 from knowledge.municipality import Municipality, load_municipality
 from knowledge.topics import ANSWER_TOPICS, ESCALATING_TOPICS, SMALL_TALK_TOPICS, TOPICS
 
@@ -14,8 +15,11 @@ __all__ = [
     "SMALL_TALK_TOPICS",
     "TOPICS",
     "Answer",
+    "AnswerChoice",
+    "Dialogue",
     "KnowledgeBase",
     "Municipality",
+    "Question",
     "Source",
     "Topic",
     "load_knowledge_base",

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.dialogue import Dialogue, load_dialogue
 from knowledge.municipality import Municipality
 from knowledge.text import keyword_positions, words
+
+# The dialogue lexicon lives beside the knowledge files (data/dialogue.yml).
+DIALOGUE_FILE = "dialogue.yml"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,15 @@ class Answer:
     review_due: dt.date
     is_default: bool
     uses_example_values: bool
+    # What the sub-answer is about: its aspects ("kosten", "duur") and, in topics with several
+    # subjects (afval: grofvuil, containers, ...), its subject. Topic x subject x aspect picks it.
+    aspects: tuple[str, ...] = ()
+    subject: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The answer_id of the explanation and the decision record: "topic/answer"."""
+        return f"{self.topic}/{self.id}"
 
 
 @dataclass(frozen=True)
@@ -43,56 +56,148 @@ class Topic:
     sensitive: bool
     escalation_reason: str | None
     answers: tuple[Answer, ...]
+    # How the dialogue refers to the topic ("je paspoort of ID-kaart") in "je vroeg net naar …".
+    about: str = ""
+    # Words that name the topic itself, so that a follow-up without them stays in the current topic and a
+    # message with them switches; several named topics make several questions.
+    topic_words: tuple[str, ...] = ()
+    # Subject id -> the words that name it.
+    subjects: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def default_answer(self) -> Answer:
         return next((a for a in self.answers if a.is_default), self.answers[0])
 
+    @property
+    def page(self) -> Source:
+        """The topic's main page, given when the assistant lacks a detail."""
+        return self.default_answer.sources[0]
+
+    def answer(self, answer_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.id == answer_id), None)
+
 
 @dataclass(frozen=True)
 class AnswerChoice:
-    """The answer picked for a message and the keywords that decided it (part of the explanation)."""
+    """The answer picked for a message and what decided it (part of the explanation).
 
-    answer: Answer
+    `answer` is None when the topic is clear but no sub-answer covers the aspect asked (`missing_detail`):
+    the assistant then says so instead of giving the topic's main text as if it answered.
+    """
+
+    answer: Answer | None
     matched_keywords: tuple[str, ...]
+    aspect: str | None = None
+    subject: str | None = None
+
+    @property
+    def missing_detail(self) -> bool:
+        return self.answer is None
+
+
+def _coverage(tokens: list[str], keywords: tuple[str, ...]) -> tuple[int, int, tuple[str, ...]]:
+    """(words covered, keywords that hit, those keywords): counting covered words, not keywords, stops one
+    word that matches two similar keywords from counting twice."""
+    covered: set[int] = set()
+    hits = []
+    for keyword in keywords:
+        positions = keyword_positions(tokens, keyword)
+        if positions:
+            hits.append(keyword)
+            covered |= positions
+    return len(covered), len(hits), tuple(hits)
 
 
 class KnowledgeBase:
-    def __init__(self, topics: dict[str, Topic], version: str) -> None:
+    def __init__(self, topics: dict[str, Topic], version: str, dialogue: Dialogue) -> None:
         self.topics = topics
         self.version = version
+        self.dialogue = dialogue
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]
 
-    def choose_answer(self, topic_id: str, text: str) -> AnswerChoice:
-        """Pick the sub-answer whose keywords cover most of the citizen's words.
+    def answer(self, ref: str | None) -> Answer | None:
+        """The answer behind an answer_id ("topic/answer"), or None for an unknown or stale id."""
+        topic_id, _, answer_id = (ref or "").partition("/")
+        return self.topics[topic_id].answer(answer_id) if topic_id in self.topics else None
 
-        Counting covered words, not keywords, stops one word that matches two similar keywords from
-        counting twice; more matching keywords break a tie (a word that is very specific for an answer is
-        often listed in several forms). No match, or a full tie with the default answer, gives the default.
+    def topics_named(self, text: str) -> list[str]:
+        """The topics whose own words appear in the text, in the order they appear."""
+        tokens = words(text)
+        found = []
+        for topic in self.topics.values():
+            positions = set().union(*(keyword_positions(tokens, w) for w in topic.topic_words)) if topic.topic_words else set()
+            if positions:
+                found.append((min(positions), topic.id))
+        return [topic_id for _, topic_id in sorted(found)]
+
+    def _subject(self, topic: Topic, tokens: list[str]) -> str | None:
+        """The subject the words name most clearly; a tie goes to the subject listed first."""
+        scored = [(_coverage(tokens, names)[:2], -i, subject) for i, (subject, names) in enumerate(topic.subjects)]
+        best = max(scored, default=((0, 0), 0, None))
+        return best[2] if best[0][0] else None
+
+    def choose_answer(
+        self, topic_id: str, text: str, *, context_answer: Answer | None = None, aspect_hint: str | None = None
+    ) -> AnswerChoice:
+        """Pick the sub-answer for topic x subject x aspect.
+
+        The aspect comes from the citizen's words ("wat kost"), the subject from their words or else from
+        the answer given just before in the same topic ("kost dat iets" after the grofvuil answer asks for
+        the costs of grofvuil). An aspect that needs its own answer and has none in this subject gives no
+        answer (missing detail), never the main text. Without such an aspect the answer whose keywords cover
+        most of the citizen's words is chosen; no match gives the subject's or the topic's main answer.
+        `aspect_hint` is an aspect asked without words of its own: a button, or a correction that keeps the
+        aspect of the question before ("nee, ik bedoel mijn rijbewijs" after "wat kost een paspoort").
         """
         topic = self.topics[topic_id]
         tokens = words(text)
-        scored: list[tuple[tuple[int, int], Answer, tuple[str, ...]]] = []
-        for answer in topic.answers:
-            covered: set[int] = set()
-            hits = []
-            for keyword in answer.keywords:
-                positions = keyword_positions(tokens, keyword)
-                if positions:
-                    hits.append(keyword)
-                    covered |= positions
-            scored.append(((len(covered), len(hits)), answer, tuple(hits)))
-        top = max(score for score, _, _ in scored)
+        asked = self.dialogue.detect_aspects(text)
+        own = [a for a in asked if self.dialogue.needs_own_answer(a)]
+        if aspect_hint in self.dialogue.aspects and not own:
+            asked = (aspect_hint, *asked)
+            own = [a for a in asked if self.dialogue.needs_own_answer(a)]
+        subject = self._subject(topic, tokens)
+        if subject is None and context_answer is not None and context_answer.topic == topic.id:
+            subject = context_answer.subject
+        in_subject = [a for a in topic.answers if subject is None or a.subject in (None, subject)]
+        if own:
+            candidates = [a for a in in_subject if set(a.aspects) & set(own)]
+            if not candidates:
+                return AnswerChoice(None, (), aspect=own[0], subject=subject)
+
+            def rank(answer: Answer) -> tuple[int, int, bool, int, bool]:
+                covered = [own.index(x) for x in answer.aspects if x in own]
+                return (
+                    len(covered),
+                    -min(covered),
+                    answer.subject == subject,
+                    _coverage(tokens, answer.keywords)[0],
+                    answer.is_default,
+                )
+
+            best = max(candidates, key=rank)
+            aspect = next(x for x in own if x in best.aspects)
+            return AnswerChoice(best, _coverage(tokens, best.keywords)[2], aspect=aspect, subject=best.subject)
+        scored = [(_coverage(tokens, a.keywords), a) for a in in_subject if not set(a.aspects) & _own_aspects(self.dialogue)]
+        scored = scored or [(_coverage(tokens, a.keywords), a) for a in in_subject]
+        top = max(score[:2] for score, _ in scored)
+        soft = asked[0] if asked else None
         if top[0] == 0:
-            return AnswerChoice(topic.default_answer, ())
-        leaders = [(answer, hits) for score, answer, hits in scored if score == top]
+            main = next((a for _, a in scored if a.subject == subject and a.is_default), None)
+            main = main or next((a for _, a in scored if subject is not None and a.subject == subject), topic.default_answer)
+            return AnswerChoice(main, (), aspect=soft, subject=main.subject)
+        leaders = [(a, score[2]) for score, a in scored if score[:2] == top]
         answer, hits = next(((a, h) for a, h in leaders if a.is_default), leaders[0])
-        return AnswerChoice(answer, hits)
+        return AnswerChoice(answer, hits, aspect=soft, subject=answer.subject)
 
     def all_answers(self) -> list[Answer]:
         return [a for t in self.topics.values() for a in t.answers]
+
+
+def _own_aspects(dialogue: Dialogue) -> set[str]:
+    return {a.id for a in dialogue.aspects.values() if a.own_answer}
 
 
 def _date(value: object, where: str) -> dt.date:
@@ -104,7 +209,7 @@ def _date(value: object, where: str) -> dt.date:
         raise ValueError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from exc
 
 
-def _load_topic(path: Path, municipality: Municipality) -> Topic:
+def _load_topic(path: Path, municipality: Municipality, dialogue: Dialogue) -> Topic:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     topic_id = raw["topic"]
     if path.stem != topic_id:
@@ -132,8 +237,14 @@ def _load_topic(path: Path, municipality: Municipality) -> Topic:
                 review_due=_date(item.get("review_due", raw.get("review_due")), where),
                 is_default=bool(item.get("default", False)),
                 uses_example_values=any("{" + k + "}" in template for k in example_keys),
+                aspects=_known_aspects(item.get("aspects", []), dialogue, where),
+                subject=item.get("subject"),
             )
         )
+    subjects = {str(k): tuple(str(w) for w in v) for k, v in (raw.get("subjects") or {}).items()}
+    for answer in answers:
+        if answer.subject is not None and answer.subject not in subjects:
+            raise ValueError(f"{path.name}#{answer.id}: unknown subject '{answer.subject}'")
     return Topic(
         id=topic_id,
         title=raw["title"],
@@ -141,7 +252,17 @@ def _load_topic(path: Path, municipality: Municipality) -> Topic:
         sensitive=bool(raw.get("sensitive", False)),
         escalation_reason=raw.get("escalation_reason"),
         answers=tuple(answers),
+        about=str(raw.get("about") or raw["title"].lower()),
+        topic_words=tuple(str(w) for w in raw.get("topic_words", [])),
+        subjects=tuple(subjects.items()),
     )
+
+
+def _known_aspects(values: list[str], dialogue: Dialogue, where: str) -> tuple[str, ...]:
+    unknown = [v for v in values if v not in dialogue.aspects]
+    if unknown:
+        raise ValueError(f"{where}: unknown aspect(s) {unknown} (see {DIALOGUE_FILE})")
+    return tuple(values)
 
 
 def content_version(paths: list[Path]) -> str:
@@ -153,8 +274,12 @@ def content_version(paths: list[Path]) -> str:
     return "kb-" + digest.hexdigest()[:12]
 
 
-def load_knowledge_base(directory: Path, municipality: Municipality, municipality_file: Path | None = None) -> KnowledgeBase:
+def load_knowledge_base(
+    directory: Path, municipality: Municipality, municipality_file: Path | None = None, dialogue_file: Path | None = None
+) -> KnowledgeBase:
+    dialogue_file = dialogue_file or directory.parent / DIALOGUE_FILE
+    dialogue = load_dialogue(dialogue_file)
     files = sorted(directory.glob("*.yml"))
-    topics = {t.id: t for t in (_load_topic(p, municipality) for p in files)}
-    version_inputs = files + ([municipality_file] if municipality_file else [])
-    return KnowledgeBase(topics, content_version(version_inputs))
+    topics = {t.id: t for t in (_load_topic(p, municipality, dialogue) for p in files)}
+    version_inputs = [*files, dialogue_file] + ([municipality_file] if municipality_file else [])
+    return KnowledgeBase(topics, content_version(version_inputs), dialogue)

@@ -47,12 +47,27 @@ def word_matches(token: str, keyword: str) -> bool:
     return len(keyword) >= 5 and _within_one_edit(token, keyword)
 
 
+def _keyword_parts(keyword: str) -> list[tuple[str, bool]]:
+    """The normalised words of a keyword, each with whether it must match exactly ("=waar")."""
+    parts: list[tuple[str, bool]] = []
+    for raw in keyword.split():
+        exact = raw.startswith("=")
+        parts.extend((word, exact) for word in normalise(raw).split())
+    return parts
+
+
 def keyword_positions(tokens: list[str], keyword: str) -> set[int]:
-    """Positions of the tokens a keyword covers; a multi-word keyword must appear as a run."""
-    parts = normalise(keyword).split()
+    """Positions of the tokens a keyword covers; a multi-word keyword must appear as a run.
+
+    A word written with a leading "=" matches only exactly: "=waar" must not find "waarom".
+    """
+    parts = _keyword_parts(keyword)
     n = len(parts)
     covered: set[int] = set()
     for start in range(len(tokens) - n + 1 if parts else 0):
-        if all(word_matches(tokens[start + k], parts[k]) for k in range(n)):
+        window = tokens[start : start + n]
+        if all(
+            token == word if exact else word_matches(token, word) for token, (word, exact) in zip(window, parts, strict=False)
+        ):
             covered.update(range(start, start + n))
     return covered

@@ -57,6 +57,11 @@ class Explanation(BaseModel):
     pii_redacted: list[str]
     model_version: str | None
     summary_nl: str
+    answer_id: str | None = Field(None, description="De gekozen tekst uit de kennisbank: onderwerp/deelantwoord")
+    context_topic: str | None = Field(None, description="Het onderwerp van het gesprek voor deze beurt")
+    topic_from_context: bool = Field(False, description="Het onderwerp kwam uit het gesprek, niet uit dit bericht")
+    aspect: str | None = Field(None, description="Waar de vraag over ging, zoals kosten of duur")
+    detail_missing: bool = Field(False, description="Het onderwerp was duidelijk, maar dit detail staat niet in de kennisbank")
 
 
 class MessageOut(BaseModel):

@@ -36,7 +36,7 @@ from governance.handover import service as handover
 from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
-from knowledge import TOPICS
+from knowledge import ANSWER_TOPICS, TOPICS
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ PII_WORDS = {
     "licence_plate": "een kenteken",
     "name": "een naam",
 }
-PAYLOAD_PATTERN = re.compile(r"^/([a-z_]{2,40})$")
+# A button names an intent, and may ask one aspect of a topic ('/reisdocument{"aspect":"kosten"}').
+PAYLOAD_PATTERN = re.compile(r'^/([a-z_]{2,40})(?:\{"aspect": ?"([a-z_]{2,30})"\})?$')
 DECLINE_PAYLOAD = handover.DECLINE_PAYLOAD
 GATEWAY_ACTIONS = {handover.ACCEPT_PAYLOAD: "accept", handover.CANCEL_PAYLOAD: "cancel"}
 AFFIRMATIONS = frozenset(
@@ -174,6 +175,9 @@ def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
         match = PAYLOAD_PATTERN.match(body.payload.strip())
         if not match or match.group(1) not in BUTTON_INTENTS:
             raise Problem(422, "unknown_button", texts.get("unknown_button"))
+        aspect = match.group(2)
+        if aspect is not None and (aspect not in runtime.knowledge.dialogue.aspects or match.group(1) not in ANSWER_TOPICS):
+            raise Problem(422, "unknown_button", texts.get("unknown_button"))
         payload = body.payload.strip()
         return Turn(
             text=payload, rasa_message=payload, safety=None, gateway_action="decline" if payload == DECLINE_PAYLOAD else None
@@ -295,6 +299,9 @@ def _before_bot(
         shown = _button_label(runtime, last, turn.text) if body.payload is not None else turn.text
         add_message(session, conversation, role="citizen", text=shown, client_key=client_key)
         notices = _privacy_notice(session, runtime, conversation, turn)
+        if _handed_back(runtime, last):
+            # A person helped in between: the bot's context of before the handover no longer holds.
+            turn.metadata["after_handover"] = True
     turn.kill_switch = killswitch.current(session).enabled  # read in this transaction, not in a new one
     session.commit()
     if repeated is None:
@@ -555,9 +562,11 @@ def _button_label(runtime: Runtime, last: Message | None, payload: str) -> str:
     for button in (last.buttons or []) if last else []:
         if button.get("payload") == payload and button.get("title"):
             return str(button["title"])
-    topic = payload.lstrip("/")
+    match = PAYLOAD_PATTERN.match(payload)
+    topic, aspect = (match.group(1), match.group(2)) if match else (payload.lstrip("/"), None)
     if topic in runtime.knowledge.topics:
-        return runtime.knowledge.topic(topic).title
+        title = runtime.knowledge.topic(topic).title
+        return f"{title}: {runtime.knowledge.dialogue.aspects[aspect].label}" if aspect else title
     return payload
 
 
@@ -567,6 +576,13 @@ def _last_message_to_citizen(session: Session, conversation: Conversation) -> Me
         .where(Message.conversation_id == conversation.id, Message.role != "citizen")
         .order_by(Message.seq.desc())
         .limit(1)
+    )
+
+
+def _handed_back(runtime: Runtime, last: Message | None) -> bool:
+    """Is this the first message since a staff member handed the conversation back to the bot?"""
+    return last is not None and (
+        last.role == "agent" or (last.role == "system" and last.text == runtime.texts.get("resolved_to_bot"))
     )
 
 

@@ -52,7 +52,7 @@ def statistics(
 CSV_FIELDS = [
     "decision_id", "conversation_id", "turn", "timestamp", "topic", "intent", "confidence", "action", "policy",
     "escalate", "escalation_reason", "pii_redacted", "model_version", "knowledge_version", "latency_ms", "trace_id",
-    "input_text_redacted", "summary_nl",
+    "input_text_redacted", "summary_nl", "context_topic", "topic_from_context", "aspect", "answer_id", "detail_missing",
 ]  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, UTCDateTime
@@ -41,3 +41,11 @@ class DecisionRecord(Base):
     trace_id: Mapped[str] = mapped_column(String(32))
     span_id: Mapped[str] = mapped_column(String(16))
     summary_nl: Mapped[str] = mapped_column(Text, default="")
+    # The conversation (issue 14): the topic before this turn, whether this turn's topic came from it, the
+    # aspect asked ("kosten"), the sub-answer given ("reisdocument/kosten"), and whether the knowledge base
+    # lacked the detail asked (such turns enter the review queue).
+    context_topic: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    topic_from_context: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    aspect: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    answer_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    detail_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)

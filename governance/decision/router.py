@@ -44,6 +44,11 @@ class DecisionOut(BaseModel):
     trace_id: str
     span_id: str
     summary_nl: str
+    context_topic: str | None = None
+    topic_from_context: bool = False
+    aspect: str | None = None
+    answer_id: str | None = None
+    detail_missing: bool = False
 
 
 class DecisionList(BaseModel):

@@ -49,6 +49,11 @@ def record_decision(
         trace_id=trace_id,
         span_id=span_id,
         summary_nl=explanation.get("summary_nl") or "",
+        context_topic=explanation.get("context_topic"),
+        topic_from_context=bool(explanation.get("topic_from_context")),
+        aspect=explanation.get("aspect"),
+        answer_id=explanation.get("answer_id"),
+        detail_missing=bool(explanation.get("detail_missing")),
     )
     session.add(row)
     return row

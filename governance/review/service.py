@@ -1,7 +1,8 @@
 """Feedback, the review queue, labelling and four-eyes approval of new NLU examples.
 
 A turn enters the review queue when the model was unsure, did not understand, asked a clarifying question,
-or the citizen gave a thumbs down. A reviewer labels the right topic (a proposal); a *second* reviewer
+lacked the detail asked (the content team sees which sub-answers are missing), or the citizen gave a thumbs
+down. A reviewer labels the right topic (a proposal); a *second* reviewer
 approves it, and only then is the (already redacted) sentence appended to the approved-examples file in
 data/nlu, which `make train` picks up with the rest of the training data.
 """
@@ -78,6 +79,7 @@ def review_queue(session: Session, *, limit: int) -> list[ReviewItem]:
                 DecisionRecord.confidence < LOW_CONFIDENCE,
                 DecisionRecord.topic == "out_of_scope",
                 DecisionRecord.action == "action_clarify",
+                DecisionRecord.detail_missing.is_(True),
                 DecisionRecord.decision_id.in_(negative),
             ),
         )
@@ -93,6 +95,8 @@ def review_queue(session: Session, *, limit: int) -> list[ReviewItem]:
             reasons.append("not_understood")
         if record.action == "action_clarify":
             reasons.append("clarified")
+        if record.detail_missing:
+            reasons.append("missing_detail")
         if feedback is not None and feedback.rating == "down":
             reasons.append("negative_feedback")
         items.append(

@@ -215,6 +215,10 @@
     const box = el("div", "why" + (x.escalate ? " why--escalate" : ""));
     const confidence = x.confidence === null || x.confidence === undefined ? "–" : Math.round(x.confidence * 100) + "%";
     box.appendChild(el("div", "", "Onderwerp: " + x.topic + " · zekerheid " + confidence + " · actie " + x.action));
+    // Issue 14: whether the topic came from the conversation, and which sub-answer the bot gave.
+    if (x.topic_from_context) box.appendChild(el("div", "why__context", "Onderwerp uit het gesprek: de burger noemde geen nieuw onderwerp"));
+    if (x.answer_id || x.aspect) box.appendChild(el("div", "", "Antwoord: " + (x.answer_id || "–") + (x.aspect ? " · vraag over: " + x.aspect : "")));
+    if (x.detail_missing) box.appendChild(el("div", "why__missing", "Dit detail staat niet in de kennisbank: de burger kreeg de pagina en het telefoonnummer"));
     if (x.escalate) box.appendChild(el("div", "", "Waarom naar een medewerker: " + (REASONS[x.escalation_reason] || x.escalation_reason)));
     (x.sources || []).forEach(function (s) { box.appendChild(el("div", "", "Bron: " + s.title + " (" + s.url + ")")); });
     box.appendChild(el("div", "", x.summary_nl));

@@ -18,16 +18,19 @@ def user_event(
     confidence: float,
     ranking: list[tuple[str, float]] | None = None,
     metadata: dict[str, Any] | None = None,
+    timestamp: float | None = None,
+    entities: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     ranking = ranking or [(intent, confidence)]
     return {
         "event": "user",
+        "timestamp": timestamp,
         "text": text,
         "parse_data": {
             "text": text,
             "intent": {"name": intent, "confidence": confidence},
             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-            "entities": [],
+            "entities": entities or [],
             "metadata": metadata or {},
         },
         "metadata": {"model_id": "model-123", **(metadata or {})},
@@ -42,14 +45,25 @@ def bot_turn(action: str) -> list[dict[str, Any]]:
     ]
 
 
-def tracker_for(*turns: dict[str, Any], history: list[dict[str, Any]] | None = None) -> Tracker:
-    """Build a tracker whose latest message is the last user event given."""
+def tracker_for(
+    *turns: dict[str, Any], history: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None
+) -> Tracker:
+    """Build a tracker whose latest message is the last user event given; `slots` is the context so far."""
     events: list[dict[str, Any]] = list(history or [])
     for turn in turns:
         events.append(turn)
     latest = dict(events[-1]["parse_data"])
     latest["metadata"] = events[-1]["parse_data"].get("metadata", {})
-    return Tracker("s_test", {}, latest, events, False, None, {}, "action_listen")
+    return Tracker("s_test", dict(slots or {}), latest, events, False, None, {}, "action_listen")
+
+
+def context_slots(topic: str, answer: str | None = None, aspect: str | None = None) -> dict[str, Any]:
+    """The slots after the bot answered `answer` ("reisdocument/aanvragen") in `topic`."""
+    return {"context_topic": topic, "context_answer": answer, "context_aspect": aspect}
+
+
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 @pytest.fixture

@@ -222,7 +222,7 @@ def test_a_failing_action_still_answers_politely_with_contact_details(dispatcher
     def broken():
         raise OSError("knowledge base unreadable")
 
-    monkeypatch.setattr("actions.answer.get_knowledge_base", broken)
+    monkeypatch.setattr("actions.turn.get_knowledge_base", broken)
     tracker = tracker_for(user_event("afval", "afval", 0.99))
     run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
 

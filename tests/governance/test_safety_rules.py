@@ -45,6 +45,13 @@ CRISIS = [
     "mijn buurman bedreigt me met een mes",
     "er is brand in mijn flat",
     "iemand is bewusteloos op straat",
+    # told about someone else (issue 14)
+    "de buurvrouw schreeuwt om hulp en er wordt gegooid met spullen",
+    "ik hoor mijn buren vechten en iemand gilt om hulp",
+    "mijn vriendin zegt dat ze er een eind aan wil maken",
+    "mijn broer wil er een einde aan maken",
+    "mijn zoon zegt dat hij zichzelf iets aan wil doen",
+    "mijn stiefvader slaat mijn moeder",
 ]
 
 HUMAN = [
@@ -90,6 +97,12 @@ ORDINARY = [
     "ik wil een brandmelder ophangen",
     "wie moet ik bellen over mijn paspoort",
     "hoe neem ik contact op met de gemeente",
+    # follow-ups about costs are never a crisis (issue 14)
+    "kost dat iets",
+    "wat kost dat?",
+    "moet ik daarvoor betalen",
+    "de buurvrouw vraagt om hulp bij haar aanvraag",
+    "er wordt afval gegooid in de sloot",
     "",
 ]
 
