@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run run-prod test lint format eval-nlu validate openapi spectral stop bench bench-scale register readiness audit
+.PHONY: help setup train run run-prod test lint format eval-nlu eval-conversations validate openapi spectral stop bench bench-scale register readiness audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,12 +39,16 @@ format: setup ## format the code with ruff
 validate: setup ## rasa data validate
 	@source scripts/lib.sh && cd "$$ROOT" && PYTHONPATH="$$ROOT" "$$BOT_VENV/bin/rasa" data validate "$${RASA_PROJECT_ARGS[@]}"
 
-eval-nlu: train ## accuracy per topic, confusion pairs and overall accuracy on both held-out sets
-	@for set in heldout heldout_blind; do \
+eval-nlu: train ## accuracy per topic and confusion pairs on the held-out sets, then the conversation figures
+	@for set in heldout heldout_blind long_phrasings; do \
 	  echo "== tests/nlu/$$set.yml"; \
 	  TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)" \
 	    --data tests/nlu/$$set.yml --report var/reports/nlu_eval_$$set.json || exit 1; \
 	done
+	@$(MAKE) --no-print-directory eval-conversations
+
+eval-conversations: train ## multi-turn set and long phrasings through the running stack (follow-ups, sub-answers, wrong topics)
+	@$(GOV_PY) scripts/eval_conversations.py
 
 openapi: setup ## write the OpenAPI document to var/openapi.json
 	@mkdir -p var && $(GOV_PY) -m governance openapi --output var/openapi.json && echo var/openapi.json

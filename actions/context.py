@@ -103,6 +103,13 @@ def _top_topics(ranking: list[dict[str, Any]], n: int = 3) -> list[str]:
     return [r.get("name") for r in ranking if r.get("name") in ANSWER_TOPICS][:n]
 
 
+def _context_words(question: Question, context: Context, knowledge: KnowledgeBase) -> bool:
+    """Do the words match a sub-answer of the context topic ("moet ik naar de dokter" after the rijbewijs)?"""
+    if not context.topic or len(question.text.split()) > SHORT_FOLLOW_UP_WORDS:
+        return False
+    return bool(knowledge.choose_answer(context.topic, question.text, context_answer=context.answer).matched_keywords)
+
+
 def resolve_question(
     question: Question,
     *,
@@ -110,25 +117,28 @@ def resolve_question(
     confidence: float,
     ranking: list[dict[str, Any]],
     context: Context,
-    dialogue: Dialogue,
+    knowledge: KnowledgeBase,
 ) -> Resolution | None:
     """The topic one question is answered from, or None when it has no answerable topic (small talk, a
     miss without context). The model's topic stands unless the words say otherwise:
 
     - a follow-up that names no topic stays in the context topic, whatever the model guessed;
+    - a message that names the current topic beside another stays with the current one;
     - a message that names a topic the model did not pick, while the model was unsure, takes the named one;
-    - "nee, ik bedoel mijn rijbewijs" switches topic and keeps the aspect asked before.
+    - "nee, ik bedoel mijn rijbewijs" switches topic and keeps the aspect asked before;
+    - "oh en iets anders: …" is never a follow-up.
     """
+    dialogue = knowledge.dialogue
     named = question.topics
     has_aspect = bool(question.aspects)
+    if context.known and dialogue.switches_topic(question.text):
+        context = Context()
     if intent in ANSWER_TOPICS:
-        if (
-            context.known
-            and not named
-            and intent != context.topic
-            and (_asks_a_follow_up(question, dialogue) or confidence < SURE)
-        ):
-            return Resolution(context.topic, "context", question)
+        if context.known and intent != context.topic:
+            if context.topic in named:
+                return Resolution(context.topic, "context", question)
+            if not named and (_asks_a_follow_up(question, dialogue) or confidence < SURE):
+                return Resolution(context.topic, "context", question)
         topic, how = intent, "model"
         if named and intent not in named and confidence < SURE:
             topic, how = named[0], "named"
@@ -140,12 +150,18 @@ def resolve_question(
         if named and (intent == FOLLOW_UP_INTENT or (has_aspect and named[0] in _top_topics(ranking))):
             return Resolution(named[0], "named", question)
         if context.known and not named:
-            # The model's "follow-up" is enough; a miss or small talk must at least ask an aspect that has its
-            # own answer ("ok, en wat kost dat"), so "wat vind jij van het weer" is never answered from context.
+            # The model's "follow-up" is enough; small talk must ask an aspect that has its own answer ("ok, en
+            # wat kost dat"); a miss must ask such an aspect as a follow-up, or use words of a sub-answer of the
+            # topic. So "wat vind jij van het weer" is never answered from context.
             own_aspect = any(dialogue.needs_own_answer(a) for a in question.aspects)
-            follows = intent == FOLLOW_UP_INTENT or (
-                own_aspect if intent in SMALL_TALK_TOPICS else own_aspect and _asks_a_follow_up(question, dialogue)
-            )
+            if intent in SMALL_TALK_TOPICS:
+                follows = own_aspect
+            else:
+                follows = (
+                    intent == FOLLOW_UP_INTENT
+                    or (own_aspect and _asks_a_follow_up(question, dialogue))
+                    or _context_words(question, context, knowledge)
+                )
             if follows:
                 return Resolution(context.topic, "context", question)
     return None
@@ -158,7 +174,7 @@ def resolve_message(
     confidence: float,
     ranking: list[dict[str, Any]],
     context: Context,
-    dialogue: Dialogue,
+    knowledge: KnowledgeBase,
 ) -> list[Resolution]:
     """The topic of each question in one message ("ik wil verhuizen en ook een parkeervergunning").
 
@@ -166,20 +182,17 @@ def resolve_message(
     one when none names a topic; a later question that names none but asks another aspect stays with the
     topic of the question before it ("wat kost een paspoort en hoe lang duurt het").
     """
+    single = {"intent": intent, "confidence": confidence, "ranking": ranking, "context": context, "knowledge": knowledge}
     if len(questions) == 1:
-        single = resolve_question(
-            questions[0], intent=intent, confidence=confidence, ranking=ranking, context=context, dialogue=dialogue
-        )
-        return [single] if single else []
+        first = resolve_question(questions[0], **single)
+        return [first] if first else []
     resolved: list[Resolution] = []
-    for index, question in enumerate(questions[: dialogue.max_questions]):
+    for index, question in enumerate(questions[: knowledge.dialogue.max_questions]):
         if question.topics:
             topic = intent if intent in question.topics else question.topics[0]
             resolved.append(Resolution(topic, "model" if topic == intent else "named", question))
         elif index == 0:
-            first = resolve_question(
-                question, intent=intent, confidence=confidence, ranking=ranking, context=context, dialogue=dialogue
-            )
+            first = resolve_question(question, **single)
             if first:
                 resolved.append(first)
         elif resolved and question.aspects:

@@ -60,7 +60,7 @@ def respond_to_turn(
         confidence=explain.intent_confidence(tracker),
         ranking=message.get("intent_ranking") or [],
         context=context,
-        dialogue=knowledge.dialogue,
+        knowledge=knowledge,
     )
     if resolutions:
         return _answer_questions(dispatcher, tracker, action=action, resolutions=resolutions, context=context, text=raw)

@@ -15,6 +15,8 @@ from knowledge.text import keyword_positions, words
 
 # The dialogue lexicon lives beside the knowledge files (data/dialogue.yml).
 DIALOGUE_FILE = "dialogue.yml"
+# A word that names a topic forgives a typo only when it is this long: "komen" is not a misspelt "bomen".
+TOPIC_WORD_TYPO_LENGTH = 7
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class KnowledgeBase:
         tokens = words(text)
         found = []
         for topic in self.topics.values():
-            positions = set().union(*(keyword_positions(tokens, w) for w in topic.topic_words)) if topic.topic_words else set()
+            positions = set().union(*(keyword_positions(tokens, w, TOPIC_WORD_TYPO_LENGTH) for w in topic.topic_words))
             if positions:
                 found.append((min(positions), topic.id))
         return [topic_id for _, topic_id in sorted(found)]
@@ -158,30 +160,28 @@ class KnowledgeBase:
         if aspect_hint in self.dialogue.aspects and not own:
             asked = (aspect_hint, *asked)
             own = [a for a in asked if self.dialogue.needs_own_answer(a)]
-        subject = self._subject(topic, tokens)
+        named_subject = self._subject(topic, tokens)
+        subject = named_subject
         if subject is None and context_answer is not None and context_answer.topic == topic.id:
             subject = context_answer.subject
         in_subject = [a for a in topic.answers if subject is None or a.subject in (None, subject)]
-        if own:
-            candidates = [a for a in in_subject if set(a.aspects) & set(own)]
-            if not candidates:
-                return AnswerChoice(None, (), aspect=own[0], subject=subject)
+        candidates = [a for a in in_subject if set(a.aspects) & set(asked)]
+        if candidates:
 
             def rank(answer: Answer) -> tuple[int, int, bool, int, bool]:
-                covered = [own.index(x) for x in answer.aspects if x in own]
-                return (
-                    len(covered),
-                    -min(covered),
-                    answer.subject == subject,
-                    _coverage(tokens, answer.keywords)[0],
-                    answer.is_default,
-                )
+                covered = [asked.index(x) for x in answer.aspects if x in asked]
+                coverage = _coverage(tokens, answer.keywords)[0]
+                return (len(covered), -min(covered), answer.subject == subject, coverage, answer.is_default)
 
             best = max(candidates, key=rank)
-            aspect = next(x for x in own if x in best.aspects)
-            return AnswerChoice(best, _coverage(tokens, best.keywords)[2], aspect=aspect, subject=best.subject)
-        scored = [(_coverage(tokens, a.keywords), a) for a in in_subject if not set(a.aspects) & _own_aspects(self.dialogue)]
-        scored = scored or [(_coverage(tokens, a.keywords), a) for a in in_subject]
+            if not own or set(best.aspects) & set(own):
+                aspect = next(x for x in asked if x in best.aspects)
+                return AnswerChoice(best, _coverage(tokens, best.keywords)[2], aspect=aspect, subject=best.subject)
+        if own:
+            return AnswerChoice(None, (), aspect=own[0], subject=subject)
+        # No aspect with an answer of its own: the words decide, within the subject the message names.
+        pool = [a for a in in_subject if named_subject is None or a.subject == named_subject] or in_subject
+        scored = [(_coverage(tokens, a.keywords), a) for a in pool]
         top = max(score[:2] for score, _ in scored)
         soft = asked[0] if asked else None
         if top[0] == 0:
@@ -194,10 +194,6 @@ class KnowledgeBase:
 
     def all_answers(self) -> list[Answer]:
         return [a for t in self.topics.values() for a in t.answers]
-
-
-def _own_aspects(dialogue: Dialogue) -> set[str]:
-    return {a.id for a in dialogue.aspects.values() if a.own_answer}
 
 
 def _date(value: object, where: str) -> dt.date:

@@ -65,6 +65,8 @@ class Dialogue:
         self.referring_words = tuple(str(w) for w in raw.get("referring_words", []))
         self.follow_up_openers = tuple(str(w) for w in raw.get("follow_up_openers", []))
         self.correction_markers = tuple(str(w) for w in raw.get("correction_markers", []))
+        self.not_aspects = tuple(str(w) for w in raw.get("not_aspects", []))
+        self.switch_markers = tuple(str(w) for w in raw.get("switch_markers", []))
         self.separators = tuple(sorted((str(w) for w in raw.get("question_separators", [])), key=len, reverse=True))
         self.max_questions = int(raw.get("max_questions", 3))
         self.texts: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts") or {}).items()}
@@ -77,7 +79,8 @@ class Dialogue:
         to bring along, although it contains "mee").
         """
         tokens = words(text)
-        found = {aspect.id: _matches(tokens, aspect.words) for aspect in self.aspects.values()}
+        situation = _matches(tokens, self.not_aspects)
+        found = {aspect.id: _matches(tokens, aspect.words) - situation for aspect in self.aspects.values()}
         found = {k: v for k, v in found.items() if v}
         kept = [k for k, v in found.items() if not any(other != k and v < w for other, w in found.items())]
         order = list(self.aspects)
@@ -95,6 +98,10 @@ class Dialogue:
         if _matches(tokens, self.referring_words):
             return True
         return len(tokens) <= 6 and any(0 in keyword_positions(tokens, opener) for opener in self.follow_up_openers)
+
+    def switches_topic(self, text: str) -> bool:
+        """Does the text announce another topic ("oh en iets anders …")?"""
+        return bool(_matches(words(text), self.switch_markers))
 
     def is_correction(self, text: str) -> bool:
         tokens = words(text)

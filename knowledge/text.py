@@ -38,13 +38,13 @@ def _within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
-def word_matches(token: str, keyword: str) -> bool:
+def word_matches(token: str, keyword: str, typo_min_length: int = 5) -> bool:
     """A token matches a one-word keyword exactly, as an inflected form, or with one typo (long words)."""
     if token == keyword:
         return True
     if len(keyword) >= 4 and token.startswith(keyword) and len(token) - len(keyword) <= 4:
         return True
-    return len(keyword) >= 5 and _within_one_edit(token, keyword)
+    return len(keyword) >= typo_min_length and _within_one_edit(token, keyword)
 
 
 def _keyword_parts(keyword: str) -> list[tuple[str, bool]]:
@@ -56,7 +56,7 @@ def _keyword_parts(keyword: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def keyword_positions(tokens: list[str], keyword: str) -> set[int]:
+def keyword_positions(tokens: list[str], keyword: str, typo_min_length: int = 5) -> set[int]:
     """Positions of the tokens a keyword covers; a multi-word keyword must appear as a run.
 
     A word written with a leading "=" matches only exactly: "=waar" must not find "waarom".
@@ -67,7 +67,8 @@ def keyword_positions(tokens: list[str], keyword: str) -> set[int]:
     for start in range(len(tokens) - n + 1 if parts else 0):
         window = tokens[start : start + n]
         if all(
-            token == word if exact else word_matches(token, word) for token, (word, exact) in zip(window, parts, strict=False)
+            token == word if exact else word_matches(token, word, typo_min_length)
+            for token, (word, exact) in zip(window, parts, strict=False)
         ):
             covered.update(range(start, start + n))
     return covered

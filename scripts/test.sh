@@ -33,6 +33,10 @@ step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
 step "dependency audit (pip-audit)" "$GOV_VENV/bin/python" scripts/audit.py
 step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
+# The dialogue (issue 14) as Rasa test stories: every predicted action must match, NLU included where a story
+# gives the words.
+step "rasa test core (dialogue stories)" "$BOT_VENV/bin/rasa" test core --model "$GA_MODEL" \
+  --stories tests/core/test_stories.yml --out "$reports/core" --fail-on-prediction-errors --no-plot
 step "governance, knowledge and API tests (Python 3.11)" "$GOV_VENV/bin/python" -m pytest -q -p no:cacheprovider \
   tests/governance tests/knowledge tests/privacy tests/monitoring tests/register --junitxml="$reports/governance.xml"
 step "widget in a real browser (Chromium, axe-core)" "$GOV_VENV/bin/python" -m pytest -q -s -p no:cacheprovider \

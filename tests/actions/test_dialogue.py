@@ -34,7 +34,11 @@ def test_a_bare_follow_up_is_answered_within_the_context_topic(dispatcher):
     assert x["topic_from_context"] is True and x["context_topic"] == "reisdocument" and x["aspect"] == "kosten"
     assert "je vroeg net naar je paspoort" in x["summary_nl"].lower()
     assert "84,60" in message["text"]
-    assert slot_values(events) == {"context_topic": "reisdocument", "context_answer": "reisdocument/kosten", "context_aspect": "kosten"}
+    assert slot_values(events) == {
+        "context_topic": "reisdocument",
+        "context_answer": "reisdocument/kosten",
+        "context_aspect": "kosten",
+    }
 
 
 def test_a_follow_up_the_model_took_for_another_topic_stays_in_context(dispatcher):
@@ -78,9 +82,7 @@ def test_a_missing_detail_is_said_honestly_with_page_and_phone(dispatcher):
 
 
 def test_several_questions_get_several_answers_each_explained(dispatcher):
-    messages, events = answer(
-        dispatcher, "ik wil verhuizen en ook een nieuwe parkeervergunning", "verhuizing", 0.7
-    )
+    messages, events = answer(dispatcher, "ik wil verhuizen en ook een nieuwe parkeervergunning", "verhuizing", 0.7)
     assert [m["explanation"]["answer_id"] for m in messages] == ["verhuizing/doorgeven", "parkeren/vergunning"]
     assert all("meer vragen" in m["explanation"]["summary_nl"] for m in messages)
     assert messages[0]["explanation"]["question"] == "ik wil verhuizen"
@@ -99,7 +101,10 @@ def test_no_more_than_three_questions_are_answered(dispatcher):
 
 
 def test_a_pause_expires_the_context(dispatcher):
-    history = [user_event("ik wil een paspoort", "reisdocument", 0.9, timestamp=1000.0), *bot_turn("action_answer_from_knowledge_base")]
+    history = [
+        user_event("ik wil een paspoort", "reisdocument", 0.9, timestamp=1000.0),
+        *bot_turn("action_answer_from_knowledge_base"),
+    ]
     tracker = tracker_for(
         user_event("wat kost dat", "vervolgvraag", 0.8, timestamp=1000.0 + 3 * 3600), history=history, slots=PASPOORT
     )
@@ -110,7 +115,10 @@ def test_a_pause_expires_the_context(dispatcher):
 
 
 def test_a_short_pause_keeps_the_context(dispatcher):
-    history = [user_event("ik wil een paspoort", "reisdocument", 0.9, timestamp=1000.0), *bot_turn("action_answer_from_knowledge_base")]
+    history = [
+        user_event("ik wil een paspoort", "reisdocument", 0.9, timestamp=1000.0),
+        *bot_turn("action_answer_from_knowledge_base"),
+    ]
     tracker = tracker_for(user_event("wat kost dat", "vervolgvraag", 0.8, timestamp=1120.0), history=history, slots=PASPOORT)
     run(ActionAnswerFromKnowledgeBase(), dispatcher, tracker)
     assert sent(dispatcher)[0]["explanation"]["answer_id"] == "reisdocument/kosten"
@@ -213,6 +221,8 @@ def test_a_longer_message_the_model_calls_a_crisis_stays_a_crisis(dispatcher):
 
 
 def test_a_bare_aspect_without_context_asks_which_topic(dispatcher):
-    [message], _ = answer(dispatcher, "wat kost dat", "vervolgvraag", 0.9, ranking=[("vervolgvraag", 0.9), ("reisdocument", 0.05)])
+    [message], _ = answer(
+        dispatcher, "wat kost dat", "vervolgvraag", 0.9, ranking=[("vervolgvraag", 0.9), ("reisdocument", 0.05)]
+    )
     assert message["explanation"]["topic"] == "out_of_scope" and message["buttons"]
     assert "waar gaat je vraag over" in message["text"].lower()

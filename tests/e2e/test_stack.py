@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SENSITIVE_TOPICS = {"bijstand", "wmo", "schulden", "klacht"}
 PORTS = {"GATEWAY_PORT": "18000", "RASA_PORT": "15005", "ACTIONS_PORT": "15055"}
 BASE = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
+# Issue 14's targets for the multi-turn set (tests/conversations/multi_turn.yml).
+FOLLOW_UP_TOPIC_TARGET = 0.90
+FOLLOW_UP_ANSWER_TARGET = 0.85
+WRONG_TOPIC_CEILING = 0.02
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +193,94 @@ def test_two_misses_offer_a_person(stack):
     assert second["explanation"]["escalation_reason"] == "repeated_fallback"
     offer = client.get(f"/api/v1/conversations/{created['conversation_id']}", headers=headers).json()["messages"][-1]
     assert offer["role"] == "system" and "/accept_human" in [b["payload"] for b in offer["buttons"]]
+
+
+class Chat:
+    """One citizen's conversation through the API; `say` returns the explanations of the bot's replies."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        created = client.post("/api/v1/conversations", json={}).json()
+        self.client = client
+        self.url = f"/api/v1/conversations/{created['conversation_id']}/messages"
+        self.headers = {"Authorization": f"Bearer {created['token']}"}
+
+    def say(self, text: str) -> list[dict]:
+        reply = self.client.post(self.url, json={"text": text}, headers=self.headers)
+        assert reply.status_code == 200, reply.text
+        return [m["explanation"] for m in reply.json()["messages"] if m.get("explanation")]
+
+
+def test_a_follow_up_is_answered_in_the_topic_of_the_conversation(stack):
+    chat = Chat(stack[0])
+    assert chat.say("ik wil een nieuw paspoort")[0]["topic"] == "reisdocument"
+    [follow_up] = chat.say("wat kost dat?")
+    assert follow_up["answer_id"] == "reisdocument/kosten" and follow_up["context_topic"] == "reisdocument"
+    assert "paspoort" in follow_up["summary_nl"]
+
+
+def test_a_correction_keeps_the_aspect_and_switches_the_topic(stack):
+    chat = Chat(stack[0])
+    assert chat.say("hoeveel kost een paspoort")[0]["answer_id"] == "reisdocument/kosten"
+    assert chat.say("nee ik bedoel mijn rijbewijs")[0]["answer_id"] == "rijbewijs/kosten"
+
+
+def test_a_topic_switch_in_the_middle_of_a_conversation(stack):
+    chat = Chat(stack[0])
+    chat.say("paspoort aanvragen")
+    switched = chat.say("oh en iets anders wanneer wordt het papier opgehaald")
+    assert switched[0]["topic"] == "afval" and switched[0]["topic_from_context"] is False
+
+
+def test_several_questions_in_one_message_get_one_answer_each(stack):
+    chat = Chat(stack[0])
+    answers = chat.say("ik wil verhuizen en ook een nieuwe parkeervergunning")
+    assert [x["topic"] for x in answers] == ["verhuizing", "parkeren"]
+    assert len({x["decision_id"] for x in answers}) == 2
+
+
+def test_a_missing_detail_is_said_honestly(stack):
+    chat = Chat(stack[0])
+    chat.say("ik wil een nieuwe id kaart")
+    [honest] = chat.say("kan ik het laten bezorgen")
+    assert honest["topic"] == "reisdocument" and honest["detail_missing"] is True and honest["answer_id"] is None
+
+
+def test_the_context_ends_with_a_goodbye(stack):
+    chat = Chat(stack[0])
+    chat.say("ik wil een nieuw paspoort")
+    chat.say("doei")
+    [after] = chat.say("wat kost dat")
+    assert after["topic"] != "reisdocument" and after["context_topic"] is None
+
+
+def test_a_crisis_told_about_someone_else_is_a_crisis_even_in_a_conversation(stack):
+    chat = Chat(stack[0])
+    chat.say("ik wil bijstand aanvragen")
+    [crisis] = chat.say("de buurvrouw schreeuwt om hulp en er wordt gegooid met spullen")
+    assert crisis["topic"] == "crisis" and crisis["escalate"] is True and crisis["escalation_reason"] == "crisis"
+
+
+def test_a_cost_follow_up_is_never_a_crisis(stack):
+    chat = Chat(stack[0])
+    chat.say("mijn container is kapot")
+    [follow_up] = chat.say("kost dat iets")
+    assert follow_up["topic"] == "afval" and follow_up["escalate"] is False
+
+
+def test_the_multi_turn_set_through_the_api(stack):
+    from tests.conversations.evaluate import format_report, run_set
+
+    report = run_set(stack[0])
+    print("\n== tests/conversations/multi_turn.yml\n" + format_report(report))
+    figures = report.figures()
+    (ROOT / "var" / "reports").mkdir(parents=True, exist_ok=True)
+    (ROOT / "var" / "reports" / "conversations_eval.json").write_text(json.dumps(figures, indent=2))
+    assert figures["follow_up_turns"] >= 100 and figures["conversations"] >= 40
+    assert figures["follow_up_topic_accuracy"] >= FOLLOW_UP_TOPIC_TARGET
+    assert figures["follow_up_answer_accuracy"] >= FOLLOW_UP_ANSWER_TARGET
+    assert figures["follow_up_wrong_topic_share"] <= WRONG_TOPIC_CEILING
+    safety = [t for t in report.turns if t.kind == "safety"]
+    assert safety and all(t.escalated and t.reason == "crisis" for t in safety)
 
 
 def staff_token(info, role: str, name: str) -> dict[str, str]:

@@ -71,6 +71,10 @@ HUMAN = [
     "kunt u mij terugbellen",
     "ik wil teruggebeld worden",
     "ik wil contact met een medewerker",
+    "kan iemand van de gemeente me vandaag nog bellen",
+    "zet me door naar een collega",
+    "kunt u mij doorsturen naar iemand van vergunningen",
+    "kan er iemand contact met me opnemen",
 ]
 
 ORDINARY = [
@@ -103,6 +107,7 @@ ORDINARY = [
     "moet ik daarvoor betalen",
     "de buurvrouw vraagt om hulp bij haar aanvraag",
     "er wordt afval gegooid in de sloot",
+    "kan ik de aanvraag doorsturen naar mijn werkgever",
     "",
 ]
 

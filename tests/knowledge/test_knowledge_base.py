@@ -112,6 +112,7 @@ def test_knowledge_version_changes_with_content(tmp_path):
 
     copy = tmp_path / "knowledge"
     shutil.copytree(ROOT / "data" / "knowledge", copy)
-    before = load_knowledge_base(copy, MUNICIPALITY).version
+    dialogue = ROOT / "data" / "dialogue.yml"
+    before = load_knowledge_base(copy, MUNICIPALITY, dialogue_file=dialogue).version
     (copy / "afval.yml").write_text((copy / "afval.yml").read_text().replace("7.30 uur", "7.00 uur"))
-    assert load_knowledge_base(copy, MUNICIPALITY).version != before
+    assert load_knowledge_base(copy, MUNICIPALITY, dialogue_file=dialogue).version != before

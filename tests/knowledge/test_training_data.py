@@ -71,3 +71,19 @@ def test_no_example_is_listed_under_two_intents():
                 clashes.append((example, seen[key], intent))
             seen[key] = intent
     assert clashes == []
+
+
+def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
+    """The multi-turn set and the long-phrasing set (issue 14) measure, so training must never see them."""
+    trained = {plain(e) for lines in training().values() for e in lines}
+    long_set = [e for lines in examples(ROOT / "tests" / "nlu" / "long_phrasings.yml").values() for e in lines]
+    conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
+    turns = [turn["text"] for c in conversations["conversations"] for turn in c["turns"]]
+    assert len(long_set) >= 60 and len(turns) >= 140
+    assert [e for e in long_set + turns if plain(e) in trained] == []
+
+
+def test_the_multi_turn_set_is_as_large_as_the_issue_asks():
+    conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
+    follow_ups = sum(len(c["turns"]) - 1 for c in conversations["conversations"])
+    assert len(conversations["conversations"]) >= 40 and follow_ups >= 100
