@@ -29,8 +29,12 @@ TEST_KEY = Fernet.generate_key().decode()
 ROOT_DIR = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AMSTERDAM = dt.timezone(dt.timedelta(hours=1))  # winter time, for readable test moments
-# Tuesday 1 December 2026, 10:00 in Voorbeeldstad: the contact centre is open.
-OPEN_MOMENT = dt.datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM)
+# The first Tuesday, Wednesday or Thursday after today, 10:00 in Voorbeeldstad: the contact centre is open.
+# Relative to today (never more than 5 days ahead), so that what the tests store at the real time lies in the
+# week before this moment; a fixed date made the weekly figures fail once the real date passed it.
+_TODAY = dt.datetime.now(AMSTERDAM).date()
+_NEXT_WORKDAY = next(_TODAY + dt.timedelta(days=n) for n in range(1, 8) if (_TODAY + dt.timedelta(days=n)).weekday() in (1, 2, 3))
+OPEN_MOMENT = dt.datetime.combine(_NEXT_WORKDAY, dt.time(10, 0), tzinfo=AMSTERDAM)
 # Saturday 5 December 2026, 10:00: closed. Friday 25 December 2026 10:00: a holiday.
 WEEKEND_MOMENT = dt.datetime(2026, 12, 5, 10, 0, tzinfo=AMSTERDAM)
 HOLIDAY_MOMENT = dt.datetime(2026, 12, 25, 10, 0, tzinfo=AMSTERDAM)
