@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions.conversation import MISS_INTENTS
 from knowledge import ANSWER_TOPICS, SMALL_TALK_TOPICS, Answer, Dialogue, KnowledgeBase, Question
 
 TOPIC_SLOT = "context_topic"
@@ -22,7 +23,6 @@ ANSWER_SLOT = "context_answer"
 ASPECT_SLOT = "context_aspect"
 # The intent of a message that only asks a follow-up ("wat kost dat?", "en op zaterdag?").
 FOLLOW_UP_INTENT = "vervolgvraag"
-MISS_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 # Below this confidence a topic the message names in so many words beats the model's guess.
 SURE = 0.6
 # A message this short that asks an aspect, without naming a topic, is a follow-up.

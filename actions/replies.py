@@ -159,6 +159,29 @@ def send_small_talk_or_out_of_scope(
             f"Je vraag leek niet over de gemeente te gaan (zekerheid {explain.percent(confidence)}). "
             "Daarom zeg ik waar ik wel mee kan helpen."
         )
+    send_main_answer(
+        dispatcher,
+        tracker,
+        action=action,
+        topic_id=topic_id,
+        summary=summary,
+        context=context,
+        cite_sources=topic_id not in SMALL_TALK_TOPICS,
+    )
+
+
+def send_main_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    action: str,
+    topic_id: str,
+    summary: str,
+    context: Context,
+    cite_sources: bool = True,
+) -> None:
+    """The topic's main answer with the given explanation: small talk, out of scope, a rule-routed question."""
+    topic = get_knowledge_base().topic(topic_id)
     ExplainedAction.send(
         dispatcher,
         text=topic.default_answer.text,
@@ -168,7 +191,7 @@ def send_small_talk_or_out_of_scope(
             action=action,
             answer=topic.default_answer,
             summary_nl=summary,
-            cite_sources=topic_id not in SMALL_TALK_TOPICS,
+            cite_sources=cite_sources,
             dialogue=_dialogue_fields(None, context, None, False),
         ),
     )

@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
 from actions import replies
-from actions.base import ExplainedAction
 from actions.config import get_knowledge_base, get_settings
 from actions.context import (
     FOLLOW_UP_INTENT,
@@ -172,20 +171,15 @@ def _rule_routed_answer(
 ) -> list[dict[str, Any]]:
     """A rule-routed message reaches Rasa as "/intent": its own words are not in the tracker, and the last
     typed message belongs to an earlier question, so the topic's main answer is the right one."""
-    topic = get_knowledge_base().topic(topic_id)
-    ExplainedAction.send(
+    replies.send_main_answer(
         dispatcher,
-        text=topic.default_answer.text,
-        explanation=explain.build(
-            tracker,
-            topic=topic_id,
-            action=action,
-            answer=topic.default_answer,
-            summary_nl=(
-                "Een vaste regel herkende dat je vraagt met wie je praat. "
-                "Op die vraag geef ik altijd eerlijk antwoord: ik ben een computerprogramma, geen mens."
-            ),
-            dialogue={"context_topic": context.topic},
+        tracker,
+        action=action,
+        topic_id=topic_id,
+        context=context,
+        summary=(
+            "Een vaste regel herkende dat je vraagt met wie je praat. "
+            "Op die vraag geef ik altijd eerlijk antwoord: ik ben een computerprogramma, geen mens."
         ),
     )
     return []
