@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GOV_PY := .venv-gov/bin/python
 BOT_PY := .venv-bot/bin/python
 
-.PHONY: help setup train run run-prod test lint format eval-nlu eval-conversations validate openapi spectral stop bench bench-scale register readiness audit
+.PHONY: help setup train run run-prod test lint format eval-nlu eval-conversations eval-screen validate openapi spectral stop bench bench-scale register readiness audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ eval-nlu: train ## accuracy per topic and confusion pairs on the held-out sets, 
 	    --data tests/nlu/$$set.yml --report var/reports/nlu_eval_$$set.json || exit 1; \
 	done
 	@$(MAKE) --no-print-directory eval-conversations
+
+eval-screen: setup ## the PII screen on the held-out topic sets: false redactions and latency per message
+	@$(GOV_PY) scripts/eval_screen.py
 
 eval-conversations: train ## multi-turn set and long phrasings through the running stack (follow-ups, sub-answers, wrong topics)
 	@$(GOV_PY) scripts/eval_conversations.py

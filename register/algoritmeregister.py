@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from governance.privacy.pii import KINDS
 from register.facts import Facts
 from register.validation import TAG
 
@@ -24,16 +25,7 @@ RETENTION_NL = {
     "audit": "het logboek van medewerkers",
     "callback": "open terugbelverzoeken",
 }
-PII_NL = {
-    "bsn": "BSN",
-    "iban": "rekeningnummer",
-    "email": "e-mailadres",
-    "phone": "telefoonnummer",
-    "address": "adres",
-    "date_of_birth": "geboortedatum",
-    "licence_plate": "kenteken",
-    "name": "naam",
-}
+PII_NL = {kind.id: kind.label for kind in KINDS.values()}
 LAWFUL_BASIS = [
     {"title": "AVG artikel 6 lid 1 sub e (taak van algemeen belang)", "link": "https://eur-lex.europa.eu/eli/reg/2016/679/oj"},
     {"title": "Wet open overheid", "link": "https://wetten.overheid.nl/BWBR0045754"},

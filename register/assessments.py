@@ -3,6 +3,7 @@ What the system knows is written out; what only the municipality can judge is a 
 
 from __future__ import annotations
 
+from governance.privacy.pii import KINDS
 from register.algoritmeregister import PII_NL, REASONS_NL, RETENTION_NL, accuracy_sentence, figures_sentence
 from register.document import Document, Section, Table, Todo
 from register.facts import Facts
@@ -28,6 +29,10 @@ def _retention_table(facts: Facts) -> Table:
         ["Gegevens", "Bewaartermijn", "Waarom"],
         [[RETENTION_NL[k].capitalize(), f"{days} dagen", RETENTION_WHY[k]] for k, days in facts.retention_days.items()],
     )
+
+
+def _special_list() -> str:
+    return ", ".join(f"{kind.placeholder} ({kind.label})" for kind in KINDS.values() if kind.special)
 
 
 def _pii_list(facts: Facts) -> str:
@@ -193,10 +198,16 @@ def dpia(facts: Facts) -> Document:
                 [
                     "12.3 Nationale identificatienummers: de assistent heeft geen grondslag voor het BSN (UAVG artikel 46). "
                     "Een BSN wordt herkend met de elfproef en vervangen door [BSN] voordat het wordt opgeslagen, gelogd of "
-                    "naar het model gaat.",
-                    "12.1 Bijzondere persoonsgegevens (bijvoorbeeld gezondheid bij Wmo-vragen) kunnen in vrije tekst staan en "
-                    "worden niet automatisch herkend; de assistent vraagt er niet naar en verwijst persoonlijke vragen door.",
-                    Todo("beoordeling van het restrisico van bijzondere persoonsgegevens in vrije tekst"),
+                    "naar het model gaat. Een nummer dat de inwoner een BSN, rekeningnummer, zaak-, dossier-, klant- of "
+                    "vergunningnummer noemt, wordt ook vervangen als de controle faalt (een tikfout is nog steeds iemands "
+                    "nummer).",
+                    "12.1 Bijzondere persoonsgegevens (AVG artikel 9) en strafrechtelijke gegevens (artikel 10) kunnen in "
+                    "vrije tekst staan, bijvoorbeeld een ziekte bij een Wmo-vraag. Een woordenlijst in "
+                    "data/privacy_screen.yml herkent ze en vervangt ze vóór opslag door een label van de soort: "
+                    f"{_special_list()}. Het model leest het label, zodat de vraag nog begrepen wordt; de tekst zelf wordt "
+                    "nergens bewaard. Algemene woorden die nodig zijn voor het antwoord en geen aandoening noemen (ziek, "
+                    "beperking, rolstoel, zwanger) blijven staan. De assistent vraagt nooit naar deze gegevens.",
+                    Todo("beoordeling van het restrisico: een aandoening die niet in de woordenlijst staat, blijft staan"),
                 ],
             ),
             Section("13", "Doelbinding", ["Gesprekken worden niet gebruikt voor een ander doel dan in paragraaf 5."]),

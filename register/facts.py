@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from governance.config import PROJECT_ROOT
-from governance.conversation.service import PII_WORDS
 from governance.dashboard.statistics import compute
 from governance.handover import killswitch
+from governance.privacy.pii import PII_TYPES
 from governance.runtime import Runtime
 from governance.staff.models import StaffAccount
 from knowledge import TOPICS
@@ -190,7 +190,7 @@ def collect(session: Session, runtime: Runtime, *, model_version: str | None) ->
             "audit": settings.retention_audit_days,
             "callback": settings.retention_callback_days,
         },
-        pii_types=list(PII_WORDS),
+        pii_types=list(PII_TYPES),
         kill_switch_enabled=killswitch.current(session).enabled,
         active_staff=int(active_staff),
         public_base_url=settings.public_base_url.rstrip("/"),

@@ -28,6 +28,10 @@ fi
 if hash=$(ensure_venv governance "$GOV_VENV" "$py311" requirements/governance.txt requirements/governance-dev.txt) && [ -n "$hash" ]; then
   (cd "$ROOT" && "$GOV_VENV/bin/pip" install --quiet -r requirements/governance-dev.txt 2>&1 | grep -v "is ignored" || true)
   "$GOV_VENV/bin/python" -c "import fastapi, sqlalchemy, alembic" || die "the governance environment did not install"
+  # deduce builds its lookup structures of Dutch names and streets once after an install (1-2 minutes),
+  # here rather than in a citizen's first request
+  log "Building the lookup lists of the PII screen (deduce, once after an install)…"
+  "$GOV_VENV/bin/python" -c "from deduce import Deduce; Deduce()" 2>&1 | grep -v "Please wait" >&2 || true
   echo "$hash" > "$GOV_VENV/.requirements.sha256"
 fi
 mkdir -p "$VAR_DIR" "$MODELS_DIR"

@@ -33,6 +33,7 @@ from governance.errors import Problem
 from governance.events import conversation_topic
 from governance.handover import killswitch
 from governance.handover import service as handover
+from governance.privacy.pii import KINDS
 from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
@@ -40,16 +41,6 @@ from knowledge import ANSWER_TOPICS, TOPICS
 
 logger = logging.getLogger(__name__)
 
-PII_WORDS = {
-    "bsn": "je BSN",
-    "iban": "een rekeningnummer",
-    "email": "een e-mailadres",
-    "phone": "een telefoonnummer",
-    "address": "een adres",
-    "date_of_birth": "een geboortedatum",
-    "licence_plate": "een kenteken",
-    "name": "een naam",
-}
 # A button names an intent, and may ask one aspect of a topic ('/reisdocument{"aspect":"kosten"}').
 PAYLOAD_PATTERN = re.compile(r'^/([a-z_]{2,40})(?:\{"aspect": ?"([a-z_]{2,30})"\})?$')
 DECLINE_PAYLOAD = handover.DECLINE_PAYLOAD
@@ -343,7 +334,7 @@ def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversati
     if not turn.pii or conversation.pii_notice_at is not None:
         return []
     conversation.pii_notice_at = utc_now()
-    kinds = [PII_WORDS.get(kind, kind) for kind in turn.pii]
+    kinds = [KINDS[kind].phrase if kind in KINDS else kind for kind in turn.pii]
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
     return [add_message(session, conversation, role="system", text=runtime.texts.get("pii_notice", kinds=listed))]
 

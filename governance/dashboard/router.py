@@ -56,6 +56,17 @@ CSV_FIELDS = [
 ]  # fmt: skip
 
 
+# A cell that starts with one of these is a formula in Excel and LibreOffice ("=HYPERLINK(…)" typed by a
+# citizen would run on a reviewer's machine): OWASP's advice is a leading apostrophe, which shows as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def decisions_csv(rows: list[Any], staff_actor, session) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
@@ -64,7 +75,7 @@ def decisions_csv(rows: list[Any], staff_actor, session) -> Response:
         values = {name: getattr(row, name) for name in CSV_FIELDS}
         values["timestamp"] = row.timestamp.isoformat()
         values["pii_redacted"] = " ".join(row.pii_redacted or [])
-        writer.writerow(values)
+        writer.writerow({name: spreadsheet_safe(value) for name, value in values.items()})
     audit.record(session, staff_actor, "decisions.export", object_type="decision_log", detail={"count": len(rows)})
     session.commit()
     return Response(

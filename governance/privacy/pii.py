@@ -1,18 +1,23 @@
 """The PII screen: finds personal data in a citizen's message and replaces it with a typed place-holder.
 
 It runs on every message before it is stored, logged or sent to Rasa (a chat assistant has no legal basis
-to keep a BSN: UAVG art. 46). Rules, not a statistical model, so every hit can be explained:
+to keep a BSN: UAVG art. 46). Rules and lookup lists, not a statistical model, so every hit can be explained:
 
 - numbers are folded first (Unicode look-alike digits, full-width characters, odd dashes and spaces), then
   read as runs of digit groups ("123 456 782", "123.456.782", "+31 (0)6 1234 5678") that are checked:
-  BSN with the elfproef, phone numbers by their Dutch shapes, dates as real calendar dates;
-- IBAN by country length and the ISO 13616 mod-97 check, in any case and with spaces;
+  BSN and IBAN with python-stdnum's validators, phone numbers by their Dutch shapes, dates as real dates;
+- a number *presented* as a BSN, IBAN, case, file, permit or client number ("bsn 214.883.521") is removed
+  whatever its checksum: a typo in a BSN is still somebody's BSN;
 - e-mail, postcode (with house number), licence plates by the Dutch side codes;
-- a blank Dutch spaCy pipeline (no downloaded model) with Matcher patterns for names after "ik heet" /
-  "mijn naam is", dates with a month name, and street names with a house number.
+- names and street addresses with deduce, the Dutch de-identification library (privacy.names), beside a
+  blank Dutch spaCy pipeline (no downloaded model) with patterns for names after "ik heet", dates with a
+  month name and street names with a house number;
+- special categories of personal data (AVG art. 9: health, origin, religion, sexual life, politics, union)
+  and criminal past (art. 10) from a lexicon in data/privacy_screen.yml, to a typed place-holder
+  ("[gezondheid]") that the NLU was trained to read.
 
-A 9-digit number that fails the elfproef (an order number) is not called a BSN. Place-holders keep the
-type ("mijn bsn is [BSN]") so that the assistant still understands the question.
+A 9-digit number that fails the elfproef and has no label (an order number) is not called a BSN.
+Place-holders keep the type ("mijn bsn is [BSN]") so that the assistant still understands the question.
 """
 
 from __future__ import annotations
@@ -23,21 +28,39 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import spacy
+import yaml
 from spacy.matcher import Matcher
+from stdnum import iban as stdnum_iban
+from stdnum.nl import bsn as stdnum_bsn
 
-PLACEHOLDERS = {
-    "bsn": "[BSN]",
-    "iban": "[IBAN]",
-    "email": "[EMAIL]",
-    "phone": "[TELEFOON]",
-    "address": "[ADRES]",
-    "date_of_birth": "[GEBOORTEDATUM]",
-    "licence_plate": "[KENTEKEN]",
-    "name": "[NAAM]",
-}
-PII_TYPES = tuple(PLACEHOLDERS)
+from governance.privacy.names import NameFinder
+
+SCREEN_FILE = Path(__file__).resolve().parents[2] / "data" / "privacy_screen.yml"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One type of personal data: its place-holder and its Dutch names (data/privacy_screen.yml)."""
+
+    id: str
+    placeholder: str
+    label: str
+    phrase: str
+    special: bool = False
+
+
+@functools.lru_cache(maxsize=4)
+def load_screen_config(path: Path = SCREEN_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+KINDS = {kind_id: Kind(id=kind_id, **values) for kind_id, values in load_screen_config()["kinds"].items()}
+PLACEHOLDERS = {kind.id: kind.placeholder for kind in KINDS.values()}
+PII_TYPES = tuple(KINDS)
+SPECIAL_TYPES = tuple(kind.id for kind in KINDS.values() if kind.special)
 
 MAX_GROUPS = 12
 MAX_DIGITS = 15
@@ -80,7 +103,10 @@ PLATE = re.compile(
     r"|[a-z]{2}-[a-z]{2}-\d{2}|\d{2}-[a-z]{2}-[a-z]{2}|\d{2}-[a-z]{3}-\d|\d-[a-z]{3}-\d{2}|[a-z]{2}-\d{3}-[a-z]"
     r"|[a-z]-\d{3}-[a-z]{2}|[a-z]{3}-\d{2}-[a-z]|[a-z]-\d{2}-[a-z]{3}|\d-[a-z]{2}-\d{3}|\d{3}-[a-z]{2}-\d)(?![\w\-])"
 )
-PLATE_AFTER_KENTEKEN = re.compile(r"(?i)kenteken\W{1,3}(?:is\W{1,3})?([a-z0-9]{6})(?![\w])")
+# After the word "kenteken" any plate-like value counts, valid side code or not.
+PLATE_AFTER_KENTEKEN = re.compile(
+    r"(?i)kenteken\W{1,3}(?:is\W{1,3})?([a-z0-9]{6}|[a-z0-9]{1,3}-[a-z0-9]{1,3}-[a-z0-9]{1,3})(?![\w-])"
+)
 
 
 @dataclass(frozen=True)
@@ -98,23 +124,19 @@ class Redaction:
 
 
 def elfproef(digits: str) -> bool:
-    """The BSN check: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is divisible by 11 (and not all zeros)."""
-    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
-    return total % 11 == 0
+    """The BSN check (elfproef), by python-stdnum."""
+    return len(digits) == 9 and digits.isdigit() and digits != "000000000" and stdnum_bsn.is_valid(digits)
 
 
 def iban_valid(candidate: str) -> bool:
-    """ISO 13616: move the first four characters to the end, letters to numbers, the result mod 97 is 1."""
-    iban = candidate.upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
+    """ISO 13616 length per country and the mod-97 check, by python-stdnum."""
+    if not re.fullmatch(r"[A-Za-z]{2}\d{2}[A-Za-z0-9]{11,30}", candidate):
         return False
-    expected = IBAN_LENGTHS.get(iban[:2])
-    if expected is not None and len(iban) != expected:
+    try:  # not the national BBAN checks: stdnum refuses some valid Belgian account numbers
+        stdnum_iban.validate(candidate, check_country=False)
+    except stdnum_iban.ValidationError:
         return False
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+    return True
 
 
 def fold(text: str) -> str:
@@ -130,8 +152,15 @@ def fold(text: str) -> str:
 
 
 class PiiScreen:
-    def __init__(self, today: dt.date | None = None) -> None:
+    def __init__(self, today: dt.date | None = None, *, config: dict | None = None, names: bool = True) -> None:
         self._today = today
+        config = config or load_screen_config()
+        self.labelled = _labelled_patterns(config["labelled_numbers"])
+        self.labelled_min_digits = int(config.get("labelled_min_digits", 4))
+        self.reference_shapes = [re.compile(shape) for shape in config.get("reference_shapes", [])]
+        self.special = _special_pattern(config["special_categories"])
+        self.negations = frozenset(word.lower() for word in config.get("special_negations", []))
+        self.names = NameFinder(config.get("keep_as_written", [])) if names else None
         self.nlp = spacy.blank("nl")
         self.matcher = Matcher(self.nlp.vocab)
         self.matcher.add(
@@ -178,7 +207,18 @@ class PiiScreen:
     def find(self, text: str) -> list[Finding]:
         norm = fold(text)
         found: list[Finding] = []
-        for scanner in (self._emails, self._ibans, self._plates, self._postcodes, self._numbers, self._spacy):
+        scanners = (
+            self._emails,
+            self._ibans,
+            self._labelled_numbers,
+            self._plates,
+            self._postcodes,
+            self._numbers,
+            self._special_categories,
+            self._names,
+            self._spacy,
+        )
+        for scanner in scanners:
             for finding in scanner(norm):
                 if not any(finding.start < f.end and f.start < finding.end for f in found):
                     found.append(finding)
@@ -202,6 +242,34 @@ class PiiScreen:
                     found.append(Finding("iban", start.start(), end))
                     break
         return found
+
+    def _labelled_numbers(self, text: str) -> list[Finding]:
+        """ "bsn 214.883.521", "mijn zaaknummer is Z-2025-004812": the label says what the number is."""
+        found = [Finding("reference", m.start(), m.end()) for shape in self.reference_shapes for m in shape.finditer(text)]
+        for kind, label in self.labelled:
+            for match in label.finditer(text):
+                value = LABELLED_VALUE.match(text, match.end())
+                if value is None:
+                    continue
+                digits = sum(ch.isdigit() for ch in value.group("value"))
+                if digits >= self.labelled_min_digits:
+                    found.append(Finding(kind, value.start("value"), value.end("value")))
+        return found
+
+    def _special_categories(self, text: str) -> list[Finding]:
+        found = []
+        for match in self.special.finditer(text):
+            before = text[max(0, match.start() - 12) : match.start()].lower().split()
+            if before and before[-1] in self.negations:
+                continue  # "geen strafblad" tells nothing about anyone
+            kind = next(name for name, value in match.groupdict().items() if value is not None)
+            found.append(Finding(kind, match.start(), match.end()))
+        return found
+
+    def _names(self, text: str) -> list[Finding]:
+        if self.names is None:
+            return []
+        return [Finding(span.kind, span.start, span.end) for span in self.names.find(text)]
 
     def _plates(self, text: str) -> list[Finding]:
         found = [
@@ -309,8 +377,41 @@ class PiiScreen:
 
 @functools.lru_cache(maxsize=1)
 def default_screen() -> PiiScreen:
-    """Building the spaCy pipeline takes about a second: once per process."""
+    """Building the spaCy pipeline and loading deduce's lookup lists take a few seconds: once per process."""
     return PiiScreen()
+
+
+# After a label: a few words ("is", "van mijn zoon is", ":") and then the value, which starts with a digit or
+# with up to four letters glued to digits ("Z-2025-004812", "X12345678", "OLO-7733291", "NL12 RABO 0123 …").
+LABELLED_VALUE = re.compile(
+    r"(?i)(?:\s*[:#=]\s*|\s+)(?:(?:[a-z\u00c0-\u017f']{1,12})\s+){0,4}?[:#]?\s*"
+    r"(?P<value>(?<![\w-])(?:[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,3})?"
+    r"|(?:[a-z]{1,4}[-.]?)?\d(?:\d|[ .\-/](?=\d))*[a-z]?)(?![\w-]))"
+)
+
+
+def _labelled_patterns(labels: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for kind, words in labels.items():
+        alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+        patterns.append((kind, re.compile(rf"(?i)(?<![\w-])(?:{alternatives})(?![\w-])")))
+    return patterns
+
+
+def _special_pattern(categories: dict[str, list[str]]) -> re.Pattern[str]:
+    """One pattern with a named group per category; "*" is one more word, or the start of a compound."""
+    word = r"[\w\u00c0-\u017f-]+"
+    groups = []
+    for kind, terms in categories.items():
+        alternatives = []
+        for term in sorted(terms, key=len, reverse=True):
+            if term.startswith("*") and not term.startswith("* "):
+                alternatives.append(r"[\w\u00c0-\u017f]*" + re.escape(term[1:]))
+                continue
+            parts = [word if part == "*" else re.escape(part) for part in term.split()]
+            alternatives.append(r"\s+".join(parts))
+        groups.append(f"(?P<{kind}>{'|'.join(alternatives)})")
+    return re.compile(rf"(?i)(?<![\w-])(?:{'|'.join(groups)})(?![\w-])")
 
 
 def _consume_alnum(text: str, start: int, count: int, *, need_boundary: bool) -> int | None:
