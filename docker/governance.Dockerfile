@@ -4,6 +4,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
 WORKDIR /app
 COPY requirements/governance.txt requirements/
 RUN pip install --no-cache-dir -r requirements/governance.txt
+# the PII screen's lookup lists of Dutch names and streets (deduce) are built once, into the image
+RUN python -c "from deduce import Deduce; Deduce()"
 COPY alembic.ini ./
 COPY governance/ governance/
 COPY knowledge/ knowledge/

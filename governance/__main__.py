@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     add = user_sub.add_parser("add", help="create an account; prints its bearer token as the last line")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--hours", type=float, default=None, help="token lifetime (default GOV_STAFF_TOKEN_HOURS)")
+    rotate = user_sub.add_parser("rotate", help="a new token for an account; the old one stops working")
+    rotate.add_argument("--id", required=True)
+    rotate.add_argument("--hours", type=float, default=None, help="token lifetime (default GOV_STAFF_TOKEN_HOURS)")
     user_sub.add_parser("list", help="list accounts")
     disable = user_sub.add_parser("disable", help="revoke an account's token")
     disable.add_argument("--id", required=True)
@@ -69,14 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "serve":
         import uvicorn
 
+        from governance.serving import uvicorn_options
+
+        os.umask(0o077)  # databases, WAL files, spool and logs: readable by this user only
         settings = get_settings()
         migrations.upgrade()
         _clear_multiprocess_metrics()
         uvicorn.run(
             "governance.main:create_app",
             factory=True,
-            host=settings.host,
-            port=settings.port,
+            **uvicorn_options(settings),
             workers=args.workers,
             log_config=log_config(settings.log_level),
             # SIGTERM: stop accepting, let in-flight turns finish (a turn waits at most the Rasa time-out),
@@ -190,16 +196,31 @@ def _user(args: argparse.Namespace) -> int:
     with _session() as session:
         if args.user_command == "add":
             try:
-                account, token = service.create_account(session, _cli_actor(), name=args.name, role=args.role)
+                account, token = service.create_account(
+                    session, _cli_actor(), name=args.name, role=args.role, token_hours=_token_hours(args)
+                )
             except ValueError:
                 print("error: --name is empty", file=sys.stderr)
                 return 2
             print(f"created {account.role} account {account.id} for {account.name}; keep this token secret:")
+            print(f"(valid until {account.token_expires_at:%Y-%m-%d %H:%M} UTC)", file=sys.stderr)
             print(token)
         elif args.user_command == "list":
             for account in service.list_accounts(session):
                 status = "active" if account.active else "disabled"
                 print(f"{account.id}\t{account.role}\t{status}\t{account.name}")
+        elif args.user_command == "rotate":
+            account = session.get(StaffAccount, args.id)
+            if account is None or not account.active:
+                print(f"error: no active account {args.id}", file=sys.stderr)
+                return 1
+            token = service.rotate_token(session, _cli_actor(), account, token_hours=_token_hours(args))
+            print(
+                f"new token for {account.id}; the old one no longer works (valid until "
+                f"{account.token_expires_at:%Y-%m-%d %H:%M} UTC):",
+                file=sys.stderr,
+            )
+            print(token)
         elif args.user_command == "disable":
             account = session.get(StaffAccount, args.id)
             if account is None:
@@ -208,6 +229,10 @@ def _user(args: argparse.Namespace) -> int:
             service.disable_account(session, _cli_actor(), account)
             print(f"disabled {account.id}")
     return 0
+
+
+def _token_hours(args: argparse.Namespace) -> float:
+    return args.hours if args.hours and args.hours > 0 else get_settings().staff_token_hours
 
 
 def _audit(args: argparse.Namespace) -> int:

@@ -28,7 +28,16 @@ class Settings(BaseSettings):
     public_base_url: str = Field("http://127.0.0.1:8000", description="How citizens and the OpenAPI document reach us")
 
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = Field("", description="Rasa --auth-token, for /status (readiness and model version)")
+    bot_secret: SecretStr = Field(
+        SecretStr(""),
+        validation_alias=AliasChoices("GOV_BOT_SECRET", "GA_BOT_SECRET"),
+        description="Shared secret of Rasa's gateway channel (bot/gateway_channel.py); scripts/stack.sh makes one per start",
+    )
+    bot_secret_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("GOV_BOT_SECRET_FILE", "GA_BOT_SECRET_FILE"),
+        description="The same secret from a file (a mounted Docker secret); wins over GOV_BOT_SECRET",
+    )
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_seconds: float = 15.0
     model_status_cache_seconds: float = 30.0
@@ -46,6 +55,10 @@ class Settings(BaseSettings):
     wait_history_size: int = Field(20, ge=1, description="How many recently handled chats the expected wait is based on")
 
     stream_poll_seconds: float = Field(2.0, gt=0, description="How often an event stream re-reads the database")
+    stream_max_per_conversation: int = Field(
+        3, ge=1, description="Open event streams per conversation (or per staff member for the queue); more: 503"
+    )
+    stream_max_total: int = Field(500, ge=1, description="Open event streams per worker in all; more: 503 with Retry-After")
 
     encryption_key: SecretStr = Field(
         SecretStr(""), description="Fernet key (urlsafe base64, 32 bytes) for call-back details; empty: encryption_key_file"
@@ -81,16 +94,31 @@ class Settings(BaseSettings):
     register_api_token: SecretStr = Field(SecretStr(""), description="Token of the aanlever-API")
     register_organisation_code: str = Field("", description="The organisation's code in the aanlever-API path")
 
-    # Abuse protection (issue 9). 0 switches a limit off. Behind a reverse proxy, start uvicorn with
-    # --proxy-headers and FORWARDED_ALLOW_IPS so the citizen's address, not the proxy's, is counted.
+    # Abuse protection (issue 9). 0 switches a limit off. Behind a reverse proxy, name the proxy's address in
+    # forwarded_allow_ips so the citizen's address, not the proxy's, is counted and audited.
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated addresses of the reverse proxy whose X-Forwarded-For is trusted; empty: none "
+        "(uvicorn would trust 127.0.0.1, so any local client could pick its own address)",
+    )
     redis_url: str = Field("", description="Redis for shared rate limits (and later fan-out); empty: per process")
     rate_limit_ip_per_minute: int = Field(300, ge=0, description="Citizen API requests per address per minute")
     rate_limit_starts_per_minute: int = Field(60, ge=0, description="New conversations per address per minute")
     rate_limit_conversation_per_minute: int = Field(30, ge=0, description="Messages per conversation per minute")
     cors_origins: str = Field("", description="Comma-separated origins of pages that embed the widget from elsewhere")
 
+    api_docs: bool = Field(True, description="Swagger UI at /api/v1/docs, served from local files; off in production if wished")
+    staff_token_hours: float = Field(
+        12.0, gt=0, description="A staff member's token expires after this many hours (one shift); `user rotate` gives a new one"
+    )
+
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024
+
+    def bot_secret_value(self) -> str:
+        if self.bot_secret_file is not None:
+            return self.bot_secret_file.read_text(encoding="utf-8").strip()
+        return self.bot_secret.get_secret_value()
 
     @field_validator("database_url", "tracker_store_url")
     @classmethod

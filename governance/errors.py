@@ -34,12 +34,15 @@ TITLES = {
 class Problem(Exception):
     """Raise anywhere in a request; becomes a problem+json response."""
 
-    def __init__(self, status: int, code: str, detail: str, title: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, title: str | None = None, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.title = title or TITLES.get(status, "Fout")
+        self.headers = headers or {}  # e.g. Retry-After on a 503
 
 
 def problem_response(status: int, code: str, detail: str, title: str | None = None) -> JSONResponse:
@@ -66,7 +69,9 @@ def _validation_detail(exc: RequestValidationError) -> tuple[int, str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.detail, exc.title)
+        response = problem_response(exc.status, exc.code, exc.detail, exc.title)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -33,7 +33,8 @@ class ChangeBus:
 
     def notify_here(self, *topics: str) -> None:
         with self._lock:
-            waiters = [w for topic in topics for w in self._waiters.get(topic, ())]
+            # a set: a stream that listens to two of the topics is woken once, not twice
+            waiters = {w for topic in topics for w in self._waiters.get(topic, ())}
         for loop, event in waiters:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(event.set)

@@ -42,5 +42,9 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.access": {"handlers": ["default"], "level": level, "propagate": False},
+            # httpx logs every request URL at INFO; a URL must never carry a secret into a log, and these lines
+            # say nothing the service's own metrics do not
+            "httpx": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "httpcore": {"handlers": ["default"], "level": "WARNING", "propagate": False},
         },
     }

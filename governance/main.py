@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from governance import API_VERSION, health, metrics, security
 from governance.audit.router import router as audit_router
@@ -25,7 +27,7 @@ from governance.conversation.widget import router as widget_router
 from governance.dashboard.router import router as dashboard_router
 from governance.db import make_engine, make_session_factory
 from governance.decision.router import router as decision_router
-from governance.errors import install_error_handlers, problem_response
+from governance.errors import Problem, install_error_handlers, problem_response
 from governance.events import RedisFanout
 from governance.handover.router import router as escalation_router
 from governance.openapi import build_openapi
@@ -35,16 +37,28 @@ from governance.privacy.retention import run_retention
 from governance.privacy.router import router as privacy_router
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import RasaClient
+from governance.ratelimit import RateLimiter
 from governance.review.router import router as review_router
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
+from governance.sse import StreamLimits
 from governance.staff.router import router as staff_router
 from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
 
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_BUNDLE = STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js"
 logger = logging.getLogger(__name__)
+
+
+class SafeStaticFiles(StaticFiles):
+    """A NUL byte in a path made the file lookup raise (a 500); it names no file, so it is a 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if "\x00" in path:
+            raise StarletteHTTPException(status_code=404)
+        return await super().get_response(path, scope)
 
 
 def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
@@ -58,7 +72,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         bot=bot
         or RasaClient(
             base_url=settings.rasa_url,
-            token=settings.rasa_token,
+            secret=settings.bot_secret_value(),
             action_server_url=settings.action_server_url,
             timeout=settings.rasa_timeout_seconds,
             status_ttl=settings.model_status_cache_seconds,
@@ -72,13 +86,13 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         sealer=sealer_for(settings),
         tracker=tracker,
         spool=DecisionSpool(settings.spool_dir),
+        streams=StreamLimits(per_key=settings.stream_max_per_conversation, total=settings.stream_max_total),
+        limiter=RateLimiter(settings.redis_url),
     )
 
 
 def create_api(runtime: Runtime) -> FastAPI:
-    api = FastAPI(
-        title="gemeente-assistent API", version=API_VERSION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None
-    )
+    api = FastAPI(title="gemeente-assistent API", version=API_VERSION, openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     api.state.runtime = runtime
     install_error_handlers(api)
     api.include_router(conversation_router)
@@ -94,6 +108,15 @@ def create_api(runtime: Runtime) -> FastAPI:
     municipality = runtime.municipality
     contact = {"name": municipality.name, "url": municipality.website, "email": municipality.email}
     server_url = runtime.settings.public_base_url.rstrip("/") + "/api/v1"
+    if runtime.settings.api_docs:
+
+        @api.get("/docs", include_in_schema=False)
+        def api_docs() -> FileResponse:
+            """Swagger UI from local files (widget/build.mjs copies them) under the same strict policy as our pages."""
+            if not SWAGGER_BUNDLE.is_file():
+                raise Problem(404, "docs_not_built", "De API-documentatie is niet geïnstalleerd (make setup bouwt haar).")
+            return FileResponse(STATIC_DIR / "api-docs.html", headers={"Content-Security-Policy": DOCS_CSP})
+
     api.openapi = lambda: api.openapi_schema or _cache(api, build_openapi(api, contact=contact, server_url=server_url))  # type: ignore[method-assign]
 
     return api
@@ -170,11 +193,11 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     app.state.runtime = runtime
     install_error_handlers(app)
 
-    app.state.rate_limiter = security.install(app, settings)
+    app.state.rate_limiter = security.install(app, settings, runtime.limiter)
 
     app.include_router(health.router)
     app.mount("/api/v1", create_api(runtime))
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def widget_page() -> FileResponse:
@@ -210,3 +233,8 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
 
 # Scripts and styles only from our own origin; no inline script, so injected HTML could not run anyway.
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'self'"
+# Swagger UI sets inline styles on its elements; its scripts still come from our origin only.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'"
+)

@@ -1,4 +1,9 @@
-"""The only place that talks to Rasa and the action server (loopback HTTP)."""
+"""The only place that talks to Rasa and the action server (loopback HTTP).
+
+Rasa is reached through its gateway channel (bot/gateway_channel.py) with a shared secret in a header, never
+through Rasa's open REST webhook or its HTTP API (which stays off): no token travels in a URL, so none can
+end up in a log line.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from governance import metrics
 from governance.circuit import CircuitBreaker
-from governance.privacy.tracker import ActionTrace, TrackerStore, actions_after_last_user_event
+from governance.privacy.tracker import ActionTrace, TrackerStore
 
 __all__ = ["ActionTrace", "BotUnavailable", "ModelStatus", "RasaClient"]
+
+# bot/gateway_channel.py
+WEBHOOK = "/webhooks/gateway/webhook"
+STATUS = "/webhooks/gateway/status"
+SECRET_HEADER = "X-Gateway-Secret"  # noqa: S105 - a header name, not a secret
 
 
 class BotUnavailable(Exception):
@@ -48,7 +58,7 @@ class RasaClient:
         self,
         *,
         base_url: str,
-        token: str,
+        secret: str,
         action_server_url: str,
         timeout: float,
         status_ttl: float,
@@ -56,10 +66,12 @@ class RasaClient:
         breaker: Callable[[], CircuitBreaker] = CircuitBreaker,
     ) -> None:
         urls = [url.strip().rstrip("/") for url in base_url.split(",") if url.strip()]
-        self.replicas = [Replica(url, httpx.AsyncClient(base_url=url, timeout=timeout), breaker()) for url in urls]
+        headers = {SECRET_HEADER: secret}
+        self.replicas = [
+            Replica(url, httpx.AsyncClient(base_url=url, timeout=timeout, headers=headers), breaker()) for url in urls
+        ]
         self._tracker_store = tracker_store
         self._actions = httpx.AsyncClient(base_url=action_server_url, timeout=min(timeout, 5.0))
-        self._token = token
         self._status_ttl = status_ttl
         self._status: tuple[float, ModelStatus] | None = None
         self._refresh: asyncio.Task[ModelStatus] | None = None
@@ -84,7 +96,7 @@ class RasaClient:
                     continue
                 try:
                     response = await replica.http.post(
-                        "/webhooks/rest/webhook", json={"sender": sender_id, "message": message, "metadata": metadata}
+                        WEBHOOK, json={"sender": sender_id, "message": message, "metadata": metadata}
                     )
                     response.raise_for_status()
                     items = response.json()
@@ -106,21 +118,12 @@ class RasaClient:
             metrics.BOT_CIRCUIT_OPEN.set(sum(r.breaker.state != "closed" for r in self.replicas))
 
     async def actions_since_last_user_message(self, sender_id: str) -> list[ActionTrace]:
-        """Policy and confidence of the actions Rasa just ran, from the tracker (rasa-notes section 2): read from
-        the tracker store's rows when the service can reach them, else from Rasa's tracker endpoint."""
-        if self._tracker_store is not None and self._tracker_store.configured:
-            traces = await run_in_threadpool(self._tracker_store.recent_actions, sender_id)
-            if traces is not None:
-                return traces
-        try:
-            response = await self._for(sender_id)[0].http.get(
-                f"/conversations/{sender_id}/tracker", params={"include_events": "AFTER_RESTART", "token": self._token}
-            )
-            response.raise_for_status()
-            events = response.json().get("events", [])
-        except (httpx.HTTPError, ValueError, AttributeError):
+        """Policy and confidence of the actions Rasa just ran, read from the tracker store's rows (rasa-notes
+        section 2): Rasa's HTTP API, which could also tell, is off. No store configured: none known."""
+        if self._tracker_store is None or not self._tracker_store.configured:
             return []
-        return actions_after_last_user_event(events)
+        traces = await run_in_threadpool(self._tracker_store.recent_actions, sender_id)
+        return traces or []
 
     async def model_status(self, *, allow_stale: bool = False) -> ModelStatus:
         """Rasa's loaded model. Readiness asks for a fresh answer; a citizen's turn takes the cached one and
@@ -140,7 +143,7 @@ class RasaClient:
         status = ModelStatus(loaded=False, model_version=None)
         for replica in self.replicas:
             try:
-                response = await replica.http.get("/status", params={"token": self._token}, timeout=3.0)
+                response = await replica.http.get(STATUS, timeout=3.0)
                 body = response.json() if response.status_code == 200 else {}
             except (httpx.HTTPError, ValueError):
                 body = {}

@@ -17,8 +17,10 @@ from governance.privacy.crypto import Sealer
 from governance.privacy.pii import PiiScreen
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import ActionTrace, ModelStatus
+from governance.ratelimit import RateLimiter
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
+from governance.sse import StreamLimits
 from governance.texts import Texts
 from knowledge import KnowledgeBase, Municipality
 
@@ -48,5 +50,7 @@ class Runtime:
     tracker: TrackerStore
     spool: DecisionSpool
     events: ChangeBus = field(default_factory=ChangeBus)
+    streams: StreamLimits = field(default_factory=lambda: StreamLimits(per_key=3, total=500))
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

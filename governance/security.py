@@ -7,8 +7,6 @@ request in its own task and stream, which cost ≈0.5 ms per layer on every citi
 
 from __future__ import annotations
 
-import re
-
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -22,13 +20,14 @@ from governance.ratelimit import Limit, RateLimiter
 
 CITIZEN_PATHS = ("/api/v1/conversations", "/api/v1/widget")
 API_PREFIX = "/api/v1"
-MESSAGE_PATH = re.compile(r"^/api/v1/conversations/([^/]{1,64})/(messages|callback|feedback)$")
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOO_LARGE_TEXT = "Je verzoek is te groot."
 RATE_LIMITED_TEXT = "Je stuurt veel berichten kort na elkaar. Wacht even en probeer het dan opnieuw."
 
 
@@ -42,7 +41,6 @@ class Hardening:
         self.https = settings.public_base_url.startswith("https://")
         self.ip_limit = Limit("ip", settings.rate_limit_ip_per_minute)
         self.start_limit = Limit("start", settings.rate_limit_starts_per_minute)
-        self.conversation_limit = Limit("conversation", settings.rate_limit_conversation_per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,6 +63,13 @@ class Hardening:
             await send(message)
 
         refusal = self._too_large(scope) or await self._rate_limited(scope, path)
+        if refusal is None and scope["method"] in BODY_METHODS and not _has_content_length(scope):
+            # A chunked body has no length up front: read it here, counting, and refuse at the limit before
+            # the rest arrives. Bodies here are small (64 KiB), so holding one in memory costs nothing.
+            receive, too_large = await self._buffered(receive)
+            if too_large:
+                refusal = problem_response(413, "body_too_large", TOO_LARGE_TEXT)
+                refusal.headers["Connection"] = "close"
         if refusal is not None:
             await refusal(scope, receive, stamped)
             return
@@ -74,9 +79,25 @@ class Hardening:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if value.isdigit() and int(value) > self.max_body_bytes:
-                    return problem_response(413, "body_too_large", "Je verzoek is te groot.")
+                    return problem_response(413, "body_too_large", TOO_LARGE_TEXT)
                 break
         return None
+
+    async def _buffered(self, receive: Receive) -> tuple[Receive, bool]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return _replay([message], receive), False
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return receive, True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}], receive), False
 
     async def _rate_limited(self, scope: Scope, path: str):
         method = scope["method"]
@@ -87,8 +108,8 @@ class Hardening:
         checks = [(self.ip_limit, address)]
         if method == "POST" and path == "/api/v1/conversations":
             checks.append((self.start_limit, address))
-        if method == "POST" and (match := MESSAGE_PATH.match(path)):
-            checks.append((self.conversation_limit, match.group(1)))
+        # The per-conversation limit is counted after the conversation's token is checked
+        # (conversation.service.count_towards_limit): a stranger who knows an id must not use up its quota.
         for limit, key in checks:
             if self.limiter.shared:  # a network round trip to Redis: not on the event loop
                 wait = await run_in_threadpool(self.limiter.check, limit, key)
@@ -102,10 +123,25 @@ class Hardening:
         return None
 
 
-def install(app: FastAPI, settings: Settings) -> RateLimiter:
+def _has_content_length(scope: Scope) -> bool:
+    return any(name == b"content-length" for name, _ in scope["headers"])
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive() that hands out the buffered messages first, then the client's own (its disconnect)."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
+
+def install(app: FastAPI, settings: Settings, limiter: RateLimiter) -> RateLimiter:
     """Hardening inside CORS, so that refusals (413, 429) carry CORS headers too and the widget on a municipal
     page can read them."""
-    limiter = RateLimiter(settings.redis_url)
     app.add_middleware(Hardening, settings=settings, limiter=limiter)
     origins = [o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()]
     if origins:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ RASA = f"http://127.0.0.1:{PORTS['RASA_PORT']}"
 TURNS = int(os.environ.get("BENCH_TURNS", "4"))
 CONVERSATIONS = {1: 12, 20: 60}
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BENCH_SECRET = secrets.token_hex(16)
 
 
 def questions() -> list[str]:
@@ -62,7 +64,11 @@ async def governed_conversation(client: httpx.AsyncClient, texts: list[str], lat
 async def bare_conversation(client: httpx.AsyncClient, sender: str, texts: list[str], latencies: list[float]) -> None:
     for text in texts:
         started = time.perf_counter()
-        response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        # Rasa's REST channel behind the gateway's shared secret (bot/gateway_channel.py): the open `rest:`
+        # webhook is no longer enabled
+        response = await client.post(
+            "/webhooks/gateway/webhook", json={"sender": sender, "message": text}, headers={"X-Gateway-Secret": BENCH_SECRET}
+        )
         latencies.append(time.perf_counter() - started)
         response.raise_for_status()
 
@@ -128,6 +134,7 @@ def main() -> int:
         **os.environ,
         **PORTS,
         "GA_VAR_DIR": str(var),
+        "GA_BOT_SECRET": BENCH_SECRET,
         "DATABASE_URL": f"sqlite:///{var / 'governance.db'}",
         "GOV_RETENTION_INTERVAL_MINUTES": "0",
         # the benchmark is one client on one address; the limits' own cost (in-process counters) stays in

@@ -15,15 +15,21 @@ RASA_ENDPOINTS="${RASA_ENDPOINTS:-bot/endpoints.yml}"
 # governance workers. Replicas need the shared stores of endpoints.production.yml.
 RASA_REPLICAS="${RASA_REPLICAS:-1}"
 GOV_WORKERS="${GOV_WORKERS:-1}"
-GOV_RASA_TOKEN="${GOV_RASA_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
-export GATEWAY_PORT GOV_RASA_TOKEN
+# Shared secrets, new on every start unless given: the gateway -> Rasa channel, Rasa -> the action server.
+# In the environment of the processes that need them (readable by this user only), never on a command line.
+GA_BOT_SECRET="${GA_BOT_SECRET:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+GA_ACTION_SECRET="${GA_ACTION_SECRET:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export GATEWAY_PORT GA_BOT_SECRET GA_ACTION_SECRET
 rasa_urls=""
 for ((i = 0; i < RASA_REPLICAS; i++)); do rasa_urls="${rasa_urls:+$rasa_urls,}http://127.0.0.1:$((RASA_PORT + i))"; done
 export GOV_RASA_URL="$rasa_urls" GOV_ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export GOV_PUBLIC_BASE_URL="${GOV_PUBLIC_BASE_URL:-http://127.0.0.1:$GATEWAY_PORT}"
 model=$(model_path)
 [ -f "$model" ] || die "no trained model for the current data; run: make train"
+# Databases, logs and the tracker store hold conversations: readable by this user only.
+umask 077
 mkdir -p "$VAR_DIR/logs"
+chmod 700 "$VAR_DIR" "$VAR_DIR/logs"
 pids_file="$VAR_DIR/stack.pids"
 : > "$pids_file"
 
@@ -35,7 +41,7 @@ stop_all() {
 
 cd "$ROOT"
 log "Starting the action server on 127.0.0.1:$ACTIONS_PORT"
-SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
+env -u GA_BOT_SECRET SANIC_HOST=127.0.0.1 PYTHONPATH="$ROOT" TF_CPP_MIN_LOG_LEVEL=3 \
   "$BOT_VENV/bin/rasa" run actions --actions actions -p "$ACTIONS_PORT" > "$VAR_DIR/logs/actions.log" 2>&1 &
 echo $! >> "$pids_file"
 
@@ -46,7 +52,7 @@ for ((i = 0; i < RASA_REPLICAS; i++)); do
   ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" TRACKER_DB="${TRACKER_DB:-$VAR_DIR/rasa-tracker.db}" \
     TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH="$ROOT" \
     "$BOT_VENV/bin/rasa" run --model "$model" --endpoints "$RASA_ENDPOINTS" --credentials bot/credentials.yml \
-    -i 127.0.0.1 -p "$port" --enable-api --auth-token "$GOV_RASA_TOKEN" > "$VAR_DIR/logs/rasa$suffix.log" 2>&1 &
+    -i 127.0.0.1 -p "$port" > "$VAR_DIR/logs/rasa$suffix.log" 2>&1 &  # no --enable-api: the channel reports the model
   echo $! >> "$pids_file"
 done
 
@@ -67,7 +73,7 @@ if [ "$GOV_WORKERS" -gt 1 ]; then
   export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$VAR_DIR/prometheus}"
 fi
 log "Starting the governance service on 127.0.0.1:$GATEWAY_PORT ($GOV_WORKERS worker(s))"
-"$GOV_VENV/bin/python" -m governance serve --workers "$GOV_WORKERS" > "$VAR_DIR/logs/governance.log" 2>&1 &
+env -u GA_ACTION_SECRET "$GOV_VENV/bin/python" -m governance serve --workers "$GOV_WORKERS" > "$VAR_DIR/logs/governance.log" 2>&1 &
 echo $! >> "$pids_file"
 
 started=$(date +%s)
@@ -87,7 +93,7 @@ cat >&2 <<URLS
   Governance         http://127.0.0.1:$GATEWAY_PORT/governance   readiness: /governance/readiness   metrics: /metrics
   How it works       http://127.0.0.1:$GATEWAY_PORT/hoe-werkt-het
   Health             http://127.0.0.1:$GATEWAY_PORT/healthz   http://127.0.0.1:$GATEWAY_PORT/readyz
-  Logs               var/logs/   (Rasa and the action server listen on 127.0.0.1 only)
+  Logs               var/logs/   (Rasa and the action server listen on 127.0.0.1 and answer the gateway only)
 
 URLS
 if [ "${1:-}" = "--background" ]; then

@@ -66,3 +66,12 @@ writeFileSync(join(staticDir, "vendor", "nlds.css"), header + theme + "\n" + com
 console.log(
   `wrote governance/static/vendor/nlds.css (${components.length} components; ${dropped} unused theme tokens left out)`,
 );
+
+// Swagger UI for /api/v1/docs from our own origin: FastAPI's default page loads a floating script from a CDN,
+// which no Content-Security-Policy of ours could allow.
+const swaggerDir = join(staticDir, "vendor", "swagger-ui");
+mkdirSync(swaggerDir, { recursive: true });
+for (const file of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  writeFileSync(join(swaggerDir, file), packageFile("swagger-ui-dist", file));
+}
+console.log(`wrote governance/static/vendor/swagger-ui (swagger-ui-dist@${require("swagger-ui-dist/package.json").version})`);

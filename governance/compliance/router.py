@@ -91,9 +91,10 @@ class ReadinessOut(BaseModel):
     description="De acht stappen van de handreiking als controles met bewijs: groen, oranje of rood, met wat te doen.",
     operation_id="getReadiness",
 )
-async def readiness_check(_: Reviewer, session: SessionDep, runtime: RuntimeDep) -> ReadinessOut:
+async def readiness_check(staff: Reviewer, session: SessionDep, runtime: RuntimeDep) -> ReadinessOut:
     live = await facts.gather(session, runtime)
     checks = readiness.run_checks(session, runtime, live)
+    audit.record(session, staff.actor, "readiness.read", object_type="readiness")
     session.commit()
     return ReadinessOut(
         checked_at=runtime.clock(), summary=readiness.summary(checks), checks=[CheckOut(**c.as_dict()) for c in checks]
@@ -130,6 +131,7 @@ def _guide_out(account, guide: staff_guide.Guide) -> GuideOut:
     tags=["Beheer"],
 )
 def read_guide(staff: AnyStaff, session: SessionDep) -> GuideOut:
+    audit.record(session, staff.actor, "staff_guide.read", object_type="staff_guide")
     session.commit()
     return _guide_out(staff.account, staff_guide.load_guide())
 

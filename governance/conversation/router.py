@@ -17,6 +17,7 @@ from governance.conversation.schemas import (
     MessageReply,
     Transcript,
 )
+from governance.conversation.states import ConversationState
 from governance.conversation.stream import conversation_snapshot, message_out, state_payload
 from governance.deps import RuntimeDep, SessionDep
 from governance.events import QUEUE_TOPIC, conversation_topic
@@ -114,7 +115,7 @@ def get_conversation(
             "description": "Server-sent events: message en state",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        **problem_responses(400, 401, 403, 404),
+        **problem_responses(400, 401, 403, 404, 503),
     },
     summary="Volg het gesprek live",
     description=(
@@ -129,13 +130,21 @@ def stream_conversation(
 ) -> StreamingResponse:
     conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     session.commit()
+    slot = runtime.streams.acquire(f"conversation:{conversation.id}")
+    own_topic = conversation_topic(conversation.id)
+
+    def listen(cursor: tuple[int | None, dict | None]) -> list[str]:
+        # the queue only while waiting in it: someone ahead being helped moves this citizen up at once
+        waiting = cursor[1] is not None and cursor[1].get("state") == ConversationState.WAITING.value
+        return [own_topic, QUEUE_TOPIC] if waiting else [own_topic]
+
     return event_stream(
         request,
         runtime.events,
-        # the queue topic too: someone ahead being helped moves this citizen up at once
-        [conversation_topic(conversation.id), QUEUE_TOPIC],
+        listen,
         conversation_snapshot(runtime, conversation.id),
         (last_event_id(request), None),
+        slot=slot,
         poll_seconds=runtime.settings.stream_poll_seconds,
     )
 
@@ -160,6 +169,7 @@ def request_callback(
     authorization: AuthorizationHeader = None,
 ) -> CallbackCreated:
     conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    service.count_towards_limit(session, runtime, conversation)
     details = service.parse_callback(runtime, body)
     context = service.handover_context(session, conversation)
     message = handover.submit_callback(session, runtime, conversation, reason=context.reason, **details)

@@ -35,6 +35,7 @@ from governance.handover import killswitch
 from governance.handover import service as handover
 from governance.privacy.pii import KINDS
 from governance.rasa_client import ActionTrace, BotUnavailable
+from governance.ratelimit import Limit
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
 from knowledge import ANSWER_TOPICS, TOPICS
@@ -153,6 +154,17 @@ def load_owned(
     return conversation
 
 
+def count_towards_limit(session: Session, runtime: Runtime, conversation: Conversation) -> None:
+    """One more message, call-back or feedback of this conversation per minute. Counted only once the token
+    has proved the caller owns it, so a stranger who knows an id cannot use up a citizen's quota."""
+    limit = Limit("conversation", runtime.settings.rate_limit_conversation_per_minute)
+    wait = runtime.limiter.check(limit, conversation.id)
+    if wait is not None:
+        session.rollback()
+        metrics.RATE_LIMITED.labels(limit.scope).inc()
+        raise Problem(429, "rate_limited", runtime.texts.get("rate_limited"), headers={"Retry-After": str(int(wait))})
+
+
 def parse_turn(runtime: Runtime, body: MessageCreate) -> Turn:
     """Validate the request into a turn; bad input becomes a clear Dutch problem, never a crash."""
     texts = runtime.texts
@@ -269,6 +281,7 @@ def _before_bot(
     conversation, the turn, the messages so far, and whether Rasa must be asked (then no transaction is open)."""
     started = time.perf_counter()
     conversation = load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization, lock=True)
+    count_towards_limit(session, runtime, conversation)
     turn = parse_turn(runtime, body)
     if conversation.state == ConversationState.CLOSED.value:
         session.rollback()
@@ -334,9 +347,14 @@ def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversati
     if not turn.pii or conversation.pii_notice_at is not None:
         return []
     conversation.pii_notice_at = utc_now()
-    kinds = [KINDS[kind].phrase if kind in KINDS else kind for kind in turn.pii]
-    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
+    listed = _listed_kinds(turn.pii)
     return [add_message(session, conversation, role="system", text=runtime.texts.get("pii_notice", kinds=listed))]
+
+
+def _listed_kinds(pii: tuple[str, ...]) -> str:
+    """ "een naam, je BSN en iets over je gezondheid" """
+    kinds = [KINDS[kind].phrase if kind in KINDS else kind for kind in pii]
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
 
 
 def _without_bot(
@@ -410,6 +428,9 @@ def _after_bot(
 def _finish_decision(runtime: Runtime, turn: Turn, reply: BotReply) -> None:
     """What every decision gets before it is stored or spooled: the redacted types, and its metrics."""
     reply.explanation["pii_redacted"] = list(turn.pii)
+    if turn.pii and reply.explanation.get("summary_nl"):
+        # "Waarom dit antwoord?" says what was taken out before the assistant read the question
+        reply.explanation["summary_nl"] += " " + runtime.texts.get("pii_explained", kinds=_listed_kinds(turn.pii))
     topic = reply.explanation.get("topic")
     sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
     metrics.observe_decision(reply.explanation, sensitive=sensitive)

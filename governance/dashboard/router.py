@@ -42,9 +42,10 @@ class StatisticsOut(BaseModel):
     operation_id="getStatistics",
 )
 def statistics(
-    _: Reviewer, session: SessionDep, runtime: RuntimeDep, days: Annotated[int, Query(ge=1, le=365)] = 30
+    staff: Reviewer, session: SessionDep, runtime: RuntimeDep, days: Annotated[int, Query(ge=1, le=365)] = 30
 ) -> StatisticsOut:
     result = compute(session, runtime, days=days)
+    audit.record(session, staff.actor, "statistics.read", object_type="dashboard", detail={"days": days})
     session.commit()
     return StatisticsOut(**asdict(result))
 

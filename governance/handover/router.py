@@ -87,12 +87,14 @@ def list_escalations(session: Session, states: list[str], limit: int) -> list[di
     operation_id="listEscalations",
 )
 def get_escalations(
-    _: QueueStaff,
+    staff: QueueStaff,
     session: SessionDep,
     state: Literal["waiting", "human", "closed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EscalationList:
     items = list_escalations(session, [state] if state else ["waiting", "human"], limit)
+    audit.record(session, staff.actor, "escalations.list", object_type="queue", detail={"state": state, "count": len(items)})
+    session.commit()
     return EscalationList(items=[EscalationItem(**i) for i in items], count=len(items))
 
 
@@ -101,13 +103,17 @@ def get_escalations(
     response_class=StreamingResponse,
     responses={
         200: {"description": "Server-sent events: queue", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        **problem_responses(*STAFF_ERRORS),
+        **problem_responses(*STAFF_ERRORS, 503),
     },
     summary="Volg de wachtrij live",
     description="Een event `queue` met de open escalaties, telkens als er iets verandert.",
     operation_id="streamEscalations",
 )
-def stream_escalations(_: QueueStaff, request: Request, runtime: RuntimeDep) -> StreamingResponse:
+def stream_escalations(staff: QueueStaff, request: Request, session: SessionDep, runtime: RuntimeDep) -> StreamingResponse:
+    slot = runtime.streams.acquire(f"queue:{staff.actor.id}")
+    audit.record(session, staff.actor, "escalations.stream", object_type="queue")
+    session.commit()
+
     def snapshot(previous: list | None):
         with runtime.session_factory() as session:
             items = list_escalations(session, ["waiting", "human"], 200)
@@ -119,7 +125,9 @@ def stream_escalations(_: QueueStaff, request: Request, runtime: RuntimeDep) -> 
         data = EscalationList(items=[EscalationItem(**i) for i in items], count=len(items)).model_dump(mode="json")
         return [Event("queue", data)], key, False
 
-    return event_stream(request, runtime.events, [QUEUE_TOPIC], snapshot, None, poll_seconds=runtime.settings.stream_poll_seconds)
+    return event_stream(
+        request, runtime.events, [QUEUE_TOPIC], snapshot, None, slot=slot, poll_seconds=runtime.settings.stream_poll_seconds
+    )
 
 
 @router.get(
@@ -194,25 +202,30 @@ def _detail(session: Session, runtime: Runtime, escalation: Escalation, viewer_i
             "description": "Server-sent events: message en state",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        **problem_responses(*STAFF_ERRORS, 404),
+        **problem_responses(*STAFF_ERRORS, 404, 503),
     },
     summary="Volg een gesprek live",
     description="Nieuwe berichten in het gesprek van deze escalatie (zoals de stream van de inwoner).",
     operation_id="streamEscalation",
 )
 def stream_escalation(
-    escalation_id: str, _: QueueStaff, request: Request, session: SessionDep, runtime: RuntimeDep
+    escalation_id: str, staff: QueueStaff, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> StreamingResponse:
     escalation = handover.load_escalation(session, escalation_id)
-    session.commit()
     if not escalation.conversation_id:
+        session.commit()
         raise Problem(404, "no_conversation", "Bij deze escalatie hoort geen gesprek.")
+    slot = runtime.streams.acquire(f"conversation:{escalation.conversation_id}")
+    # following a conversation live is reading it: audited like opening it
+    audit.record(session, staff.actor, "escalation.stream", object_type="escalation", object_id=escalation.id)
+    session.commit()
     return event_stream(
         request,
         runtime.events,
         [conversation_topic(escalation.conversation_id)],
         conversation_snapshot(runtime, escalation.conversation_id),
         (last_event_id(request), None),
+        slot=slot,
         poll_seconds=runtime.settings.stream_poll_seconds,
     )
 

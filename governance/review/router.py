@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from governance.audit import service as audit
 from governance.conversation import service as conversation_service
 from governance.deps import RuntimeDep, SessionDep
 from governance.openapi import problem_responses
@@ -101,6 +102,7 @@ def give_feedback(
     authorization: Annotated[str | None, Header(alias="Authorization")] = None,
 ) -> FeedbackOut:
     conversation = conversation_service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation_service.count_towards_limit(session, runtime, conversation)
     comment = conversation_service.clean_text(body.comment)
     feedback = service.give_feedback(session, runtime, conversation.id, body.message_id, body.rating, comment)
     return FeedbackOut(message_id=feedback.message_id, rating=feedback.rating)
@@ -114,8 +116,10 @@ def give_feedback(
     description="Beurten waarin het model twijfelde, niets begreep, doorvroeg of een duim omlaag kreeg.",
     operation_id="listReviewItems",
 )
-def review_items(_: Reviewer, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> ReviewItemList:
+def review_items(staff: Reviewer, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> ReviewItemList:
     items = service.review_queue(session, limit=limit)
+    audit.record(session, staff.actor, "review_items.list", object_type="review_queue", detail={"count": len(items)})
+    session.commit()
     return ReviewItemList(items=[ReviewItemOut(**i.__dict__) for i in items], count=len(items))
 
 
@@ -142,9 +146,11 @@ def label(decision_id: str, body: Label, staff: Reviewer, session: SessionDep) -
     operation_id="listNluProposals",
 )
 def proposals(
-    _: Reviewer, session: SessionDep, state: Literal["proposed", "approved", "rejected", "dismissed"] = "proposed"
+    staff: Reviewer, session: SessionDep, state: Literal["proposed", "approved", "rejected", "dismissed"] = "proposed"
 ) -> ProposalList:
     rows = session.scalars(select(NluProposal).where(NluProposal.state == state).order_by(NluProposal.proposed_at)).all()
+    audit.record(session, staff.actor, "nlu_proposals.list", object_type="nlu_proposal", detail={"state": state})
+    session.commit()
     return ProposalList(items=[ProposalOut.model_validate(r, from_attributes=True) for r in rows], count=len(rows))
 
 
@@ -182,7 +188,9 @@ def reject(proposal_id: str, staff: Reviewer, session: SessionDep, runtime: Runt
     description="Teksten waarvan de controledatum voorbij is of binnen 30 dagen komt, met hun eigenaar.",
     operation_id="listKnowledgeReviews",
 )
-def knowledge_reviews(_: Reviewer, runtime: RuntimeDep) -> KnowledgeTaskList:
+def knowledge_reviews(staff: Reviewer, session: SessionDep, runtime: RuntimeDep) -> KnowledgeTaskList:
     today = runtime.clock().astimezone(runtime.municipality.chat_hours.timezone).date()
     tasks = service.knowledge_reviews(runtime, today)
+    audit.record(session, staff.actor, "knowledge_reviews.list", object_type="knowledge_base")
+    session.commit()
     return KnowledgeTaskList(items=[KnowledgeTask(**t) for t in tasks], count=len(tasks))

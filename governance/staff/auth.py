@@ -18,7 +18,7 @@ from governance.audit.service import Actor
 from governance.deps import RuntimeDep
 from governance.errors import Problem
 from governance.staff.models import StaffAccount
-from governance.staff.service import find_by_token
+from governance.staff.service import find_by_token, token_expired
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ def _authenticate(request: Request, runtime: RuntimeDep) -> StaffContext:
             # the token keeps repeated attempts visible to monitoring.
             logger.warning("staff authentication failed", extra={"origin": origin_of(request), "path": request.url.path})
             raise Problem(401, "staff_token_wrong", "Dit token is onbekend of ingetrokken.")
+        if token_expired(account, runtime.clock()):
+            logger.info("staff token expired", extra={"origin": origin_of(request), "account": account.id})
+            raise Problem(401, "staff_token_expired", "Je token is verlopen. Vraag een nieuw token aan je beheerder.")
     actor = Actor(id=account.id, name=account.name, role=account.role, origin=origin_of(request))
     return StaffContext(account=account, actor=actor)
 

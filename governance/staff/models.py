@@ -1,4 +1,4 @@
-"""Staff accounts. Only a hash of the bearer token is kept, like conversation tokens."""
+"""Staff accounts. Only a hash of the bearer token is kept, like conversation tokens, and it expires."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class StaffAccount(Base):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A token is good for one shift (GOV_STAFF_TOKEN_HOURS); `user rotate` gives a new one and ends the old one.
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

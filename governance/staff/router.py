@@ -62,8 +62,11 @@ def sign_in(staff: AnyStaff, session: SessionDep) -> StaffSession:
     description="Of de assistent uit staat, sinds wanneer, door wie en waarom.",
     operation_id="getKillSwitch",
 )
-def get_kill_switch(_: SwitchReader, session: SessionDep) -> KillSwitchOut:
-    return _switch(killswitch.current(session))
+def get_kill_switch(staff: SwitchReader, session: SessionDep) -> KillSwitchOut:
+    switch = _switch(killswitch.current(session))
+    audit.record(session, staff.actor, "kill_switch.read", object_type="kill_switch")
+    session.commit()
+    return switch
 
 
 @router.put(
@@ -94,8 +97,10 @@ def put_kill_switch(body: KillSwitchChange, staff: SwitchAdmin, session: Session
     description="Alle accounts, ook ingetrokken accounts.",
     operation_id="listAccounts",
 )
-def list_accounts(_: AccountAdmin, session: SessionDep) -> AccountList:
+def list_accounts(staff: AccountAdmin, session: SessionDep) -> AccountList:
     accounts = service.list_accounts(session)
+    audit.record(session, staff.actor, "accounts.list", object_type="staff_account", detail={"count": len(accounts)})
+    session.commit()
     return AccountList(items=[_account(a) for a in accounts], count=len(accounts))
 
 
@@ -108,9 +113,16 @@ def list_accounts(_: AccountAdmin, session: SessionDep) -> AccountList:
     description="Maakt een account met een rol. Het token staat alleen in dit antwoord.",
     operation_id="createAccount",
 )
-def create_account(body: AccountCreate, staff: AccountAdmin, session: SessionDep) -> AccountCreated:
+def create_account(body: AccountCreate, staff: AccountAdmin, session: SessionDep, runtime: RuntimeDep) -> AccountCreated:
     try:
-        account, token = service.create_account(session, staff.actor, name=body.name, role=body.role)
+        account, token = service.create_account(
+            session,
+            staff.actor,
+            name=body.name,
+            role=body.role,
+            token_hours=runtime.settings.staff_token_hours,
+            now=runtime.clock(),
+        )
     except ValueError as exc:
         raise Problem(422, "validation_error", "Vul een naam in.") from exc
     return AccountCreated(account=_account(account), token=token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,20 +18,68 @@ class UnknownRole(ValueError):
     pass
 
 
-def create_account(session: Session, actor: Actor, *, name: str, role: str) -> tuple[StaffAccount, str]:
-    """Returns the account and its bearer token; the token is shown once and stored only as a hash."""
+DEFAULT_TOKEN_HOURS = 12.0
+
+
+def create_account(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    role: str,
+    token_hours: float = DEFAULT_TOKEN_HOURS,
+    now: dt.datetime | None = None,
+) -> tuple[StaffAccount, str]:
+    """Returns the account and its bearer token; the token is shown once, stored only as a hash, and
+    expires `token_hours` after `now` (the service's clock, which tests freeze)."""
     name = " ".join(name.split())
     if role not in ROLES:
         raise UnknownRole(role)
     if not name:
         raise ValueError("name is empty")
     token = ids.new_token()
-    account = StaffAccount(id=ids.new_id("u"), name=name[:120], role=role, token_hash=ids.hash_token(token))
+    account = StaffAccount(
+        id=ids.new_id("u"),
+        name=name[:120],
+        role=role,
+        token_hash=ids.hash_token(token),
+        token_expires_at=(now or utc_now()) + dt.timedelta(hours=token_hours),
+    )
     session.add(account)
     session.flush()
-    audit.record(session, actor, "account.create", object_type="staff_account", object_id=account.id, detail={"role": role})
+    audit.record(
+        session,
+        actor,
+        "account.create",
+        object_type="staff_account",
+        object_id=account.id,
+        detail={"role": role, "token_hours": token_hours},
+    )
     session.commit()
     return account, token
+
+
+def rotate_token(
+    session: Session,
+    actor: Actor,
+    account: StaffAccount,
+    *,
+    token_hours: float = DEFAULT_TOKEN_HOURS,
+    now: dt.datetime | None = None,
+) -> str:
+    """A new token for the account; the old one stops working at once."""
+    token = ids.new_token()
+    account.token_hash = ids.hash_token(token)
+    account.token_expires_at = (now or utc_now()) + dt.timedelta(hours=token_hours)
+    audit.record(
+        session, actor, "account.rotate", object_type="staff_account", object_id=account.id, detail={"token_hours": token_hours}
+    )
+    session.commit()
+    return token
+
+
+def token_expired(account: StaffAccount, now: dt.datetime) -> bool:
+    return account.token_expires_at is None or account.token_expires_at <= now
 
 
 def disable_account(session: Session, actor: Actor, account: StaffAccount) -> StaffAccount:

@@ -56,7 +56,7 @@ def node_modules() -> Path:
 def live_service(tmp_path: Path, moment, bot: FakeBot):
     url = f"sqlite:///{tmp_path / 'governance.db'}"
     migrations.upgrade(url)
-    settings = Settings(database_url=url, rasa_token="t", encryption_key=TEST_KEY, retention_interval_minutes=0)
+    settings = Settings(database_url=url, bot_secret="t", encryption_key=TEST_KEY, retention_interval_minutes=0)
     app = create_app(settings, bot=bot)
     app.state.runtime.clock = FrozenClock(moment)
     return app

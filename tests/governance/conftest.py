@@ -23,6 +23,7 @@ from governance.audit.service import Actor
 from governance.config import Settings
 from governance.main import create_app
 from governance.rasa_client import ActionTrace, BotUnavailable, ModelStatus
+from governance.serving import uvicorn_options
 from governance.staff import service as staff_service
 
 TEST_KEY = Fernet.generate_key().decode()
@@ -143,7 +144,7 @@ def settings(tmp_path: Path) -> Settings:
     migrations.upgrade(url)
     return Settings(
         database_url=url,
-        rasa_token="t",
+        bot_secret="t",
         encryption_key=TEST_KEY,
         tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
         retention_interval_minutes=0,
@@ -191,7 +192,15 @@ TEST_ACTOR = Actor(id="cli:test", name="test", role="cli", origin="pytest")
 def make_account(app, role: str, name: str | None = None) -> dict[str, str]:
     runtime = app.state.runtime
     with runtime.session_factory() as session:
-        account, token = staff_service.create_account(session, TEST_ACTOR, name=name or f"{role} tester", role=role)
+        account, token = staff_service.create_account(
+            # tests move the service's clock by days or years (holidays, retention); expiry has its own test
+            session,
+            TEST_ACTOR,
+            name=name or f"{role} tester",
+            role=role,
+            now=runtime.clock(),
+            token_hours=24 * 365 * 10,
+        )
     return {"id": account.id, "token": token, "headers": {"Authorization": f"Bearer {token}"}}
 
 
@@ -246,7 +255,9 @@ class LiveServer:
     def __init__(self, application) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        # the options `python -m governance serve` uses (proxy headers trusted only from configured addresses)
+        options = {**uvicorn_options(application.state.runtime.settings), "host": "127.0.0.1", "port": self.port}
+        config = uvicorn.Config(application, **options, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

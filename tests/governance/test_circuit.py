@@ -53,7 +53,7 @@ def test_a_success_resets_the_count():
 def test_rasa_down_is_reported_at_once_once_the_breaker_is_open():
     client = RasaClient(
         base_url="http://127.0.0.1:9",  # nothing listens: connection refused
-        token="t",
+        secret="t",
         action_server_url="http://127.0.0.1:9",
         timeout=2.0,
         status_ttl=30,
@@ -99,7 +99,7 @@ class FakeRasa:
 
 def two_replicas(first: str, second: str, timeout: float = 5.0) -> RasaClient:
     return RasaClient(
-        base_url=f"{first},{second}", token="t", action_server_url="http://127.0.0.1:9", timeout=timeout, status_ttl=30
+        base_url=f"{first},{second}", secret="t", action_server_url="http://127.0.0.1:9", timeout=timeout, status_ttl=30
     )
 
 

@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
     (tmp_path / "readiness.yml").write_text("{}\n", encoding="utf-8")
     return Settings(
         database_url=url,
-        rasa_token="t",
+        bot_secret="t",
         encryption_key=TEST_KEY,
         tracker_store_url="",
         retention_interval_minutes=0,

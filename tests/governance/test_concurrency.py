@@ -27,7 +27,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def server(database_url, bot):
-    settings = Settings(database_url=database_url, rasa_token="t", encryption_key=TEST_KEY, retention_interval_minutes=0)
+    settings = Settings(database_url=database_url, bot_secret="t", encryption_key=TEST_KEY, retention_interval_minutes=0)
     app = create_app(settings, bot=bot)
     app.state.runtime.clock = FrozenClock(OPEN_MOMENT)
     with LiveServer(app) as live:

@@ -39,7 +39,7 @@ def outage_app(postgres_database, tmp_path):
     migrations.upgrade(postgres_database)
     settings = Settings(
         database_url=postgres_database,
-        rasa_token="t",
+        bot_secret="t",
         encryption_key=TEST_KEY,
         retention_interval_minutes=0,
         spool_dir=tmp_path / "spool",

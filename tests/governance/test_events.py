@@ -35,3 +35,21 @@ def test_other_topics_and_closed_subscriptions_stay_asleep():
         return woke, len(bus._waiters)
 
     assert asyncio.run(scenario()) == (False, 0)
+
+
+def test_one_change_is_one_wake_up_for_a_stream_of_two_topics():
+    async def scenario() -> int:
+        bus = ChangeBus()
+        subscription = bus.subscribe(["conversation:c_1", "queue"])
+        calls = []
+        loop = asyncio.get_running_loop()
+        original = loop.call_soon_threadsafe
+        loop.call_soon_threadsafe = lambda *args: calls.append(args) or original(*args)  # type: ignore[method-assign]
+        try:
+            bus.notify("queue", "conversation:c_1")  # what a handover change sends
+        finally:
+            loop.call_soon_threadsafe = original  # type: ignore[method-assign]
+        subscription.close()
+        return len(calls)
+
+    assert asyncio.run(scenario()) == 1

@@ -19,7 +19,9 @@ def test_a_log_line_is_json_with_its_extras():
 def test_uvicorn_uses_the_json_formatter_for_every_logger():
     config = log_config()
     assert config["formatters"]["json"]["()"] == "governance.logs.JsonFormatter"
-    assert set(config["loggers"]) == {"uvicorn", "uvicorn.error", "uvicorn.access"}
+    assert set(config["loggers"]) == {"uvicorn", "uvicorn.error", "uvicorn.access", "httpx", "httpcore"}
+    # httpx would log every request URL at INFO
+    assert config["loggers"]["httpx"]["level"] == "WARNING" and config["loggers"]["httpcore"]["level"] == "WARNING"
 
 
 def test_the_message_path_logs_no_citizen_text(client, caplog):

@@ -22,7 +22,7 @@ migrations.upgrade(_url)
 APP = create_app(
     Settings(
         database_url=_url,
-        rasa_token="t",
+        bot_secret="t",
         encryption_key=TEST_KEY,
         retention_interval_minutes=0,
         spool_dir=_var / "spool",

@@ -123,7 +123,8 @@ def run_cli(settings, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_creates_an_account_whose_token_is_the_last_line(client, settings):
-    result = run_cli(settings, "user", "add", "--name", "Carla Contact", "--role", "agent")
+    # a week: the CLI counts from the real time, the test service's clock stands at the next workday
+    result = run_cli(settings, "user", "add", "--name", "Carla Contact", "--role", "agent", "--hours", "168")
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     response = client.post("/api/v1/staff-sessions", headers={"Authorization": f"Bearer {token}"})

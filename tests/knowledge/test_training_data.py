@@ -83,6 +83,13 @@ def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
     assert [e for e in long_set + turns if plain(e) in trained] == []
 
 
+def test_no_message_of_the_pii_set_is_in_the_training_data():
+    """tests/privacy/pii_stack_set.yml measures the screen through the stack (issue 15): never trained on."""
+    trained = {plain(e) for lines in training().values() for e in lines}
+    messages = yaml.safe_load((ROOT / "tests" / "privacy" / "pii_stack_set.yml").read_text(encoding="utf-8"))["messages"]
+    assert [m["text"] for m in messages if plain(m["text"]) in trained] == []
+
+
 def test_the_multi_turn_set_is_as_large_as_the_issue_asks():
     conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
     follow_ups = sum(len(c["turns"]) - 1 for c in conversations["conversations"])

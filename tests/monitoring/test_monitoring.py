@@ -126,7 +126,9 @@ def test_rasa_and_the_action_server_are_not_published(compose):
     for name in ("rasa", "rasa-2", "actions"):
         assert "ports" not in compose["services"][name], name
     for name in ("rasa", "rasa-2"):
-        assert "--auth-token" in compose["services"][name]["command"]
+        command = compose["services"][name]["command"]
+        # no HTTP API and no secret on a command line: the gateway channel takes its secret from the environment
+        assert "--enable-api" not in command and "--auth-token" not in command and "GA_BOT_SECRET" not in command
     governance = compose["services"]["governance"]
     assert governance["environment"]["GOV_RASA_URL"] == "http://rasa:5005,http://rasa-2:5005"
 
