@@ -118,7 +118,8 @@ def test_the_tracker_store_holds_only_redacted_text(stack):
     _, info = stack
     with contextlib.closing(sqlite3.connect(info["var"] / "rasa-tracker.db")) as db:
         texts = [json.loads(data).get("text") or "" for (data,) in db.execute("SELECT data FROM events WHERE type_name = 'user'")]
-    assert len(texts) >= 2 * len(PII_SET)
+    # every first message; the long conversation stops reaching Rasa once it is handed to a person
+    assert len(texts) > len(PII_SET)
     joined = "\n".join(texts).lower()
     for item in PII_SET:
         for value in item["values"]:
