@@ -30,6 +30,7 @@ from governance.decision.router import router as decision_router
 from governance.errors import Problem, install_error_handlers, problem_response
 from governance.events import RedisFanout
 from governance.handover.router import router as escalation_router
+from governance.languages import LanguageStep
 from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
 from governance.privacy.pii import default_screen
@@ -88,6 +89,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         spool=DecisionSpool(settings.spool_dir),
         streams=StreamLimits(per_key=settings.stream_max_per_conversation, total=settings.stream_max_total),
         limiter=RateLimiter(settings.redis_url),
+        languages=LanguageStep.from_file(municipality),
     )
 
 

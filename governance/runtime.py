@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from governance.config import Settings
 from governance.db import utc_now
 from governance.events import ChangeBus
+from governance.languages import LanguageStep
 from governance.privacy.crypto import Sealer
 from governance.privacy.pii import PiiScreen
 from governance.privacy.tracker import TrackerStore
@@ -52,5 +53,6 @@ class Runtime:
     events: ChangeBus = field(default_factory=ChangeBus)
     streams: StreamLimits = field(default_factory=lambda: StreamLimits(per_key=3, total=500))
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    languages: LanguageStep | None = None  # build_runtime always sets it; optional only for the dataclass order
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

@@ -108,6 +108,8 @@ class Municipality:
             "phone_hours": self.phone_hours,
             "desk_hours": self.desk_hours,
             "privacy_email": self.privacy_email,
+            # for callers from abroad (the messages in other languages)
+            "phone_international": str(self.raw.get("phone_international") or self.phone),
         }
         values.update({k: str(v) for k, v in (self.raw.get("example_values") or {}).items()})
         return values

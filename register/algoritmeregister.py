@@ -129,6 +129,11 @@ def export(facts: Facts) -> dict[str, Any]:
                 "Persoonsgegevens in vrije tekst: automatisch vervangen voordat iets wordt opgeslagen; "
                 "de inwoner krijgt uitleg waarom.",
                 "Een noodsituatie die de assistent mist: vaste regels herkennen crisisberichten los van het model.",
+                "Inwoners die geen Nederlands lezen: de assistent antwoordt in het "
+                + " en ".join(facts.languages_answered)
+                + "; wie schrijft in het "
+                + ", ".join(facts.languages_with_notice)
+                + " krijgt in die taal een vast bericht met telefoonnummer, balie en hulpnummers.",
             ]
         ),
         "lawful_basis": _p(

@@ -95,6 +95,11 @@ def dpia(facts: Facts) -> Document:
                     f"{org} zet op de website een digitale assistent (chat) in. Inwoners stellen vragen in gewone taal; de "
                     "assistent herkent het onderwerp en geeft een vaste tekst van de gemeente met de bron. Hij neemt geen "
                     "besluiten en vraagt niets aan. Een medewerker kan het gesprek overnemen.",
+                    f"Talen: de assistent antwoordt in het {' en '.join(facts.languages_answered)}. De taal van elk bericht "
+                    "wordt op het apparaat van de gemeente herkend (lingua, zonder gegevens naar buiten) en alleen als "
+                    f"taalcode bij de beslissing bewaard. Wie schrijft in het {', '.join(facts.languages_with_notice)}, "
+                    "krijgt in die taal een vast bericht met telefoonnummer, balie en hulpnummers; dat bericht gaat niet "
+                    "langs het taalmodel.",
                     Todo("aanleiding en beweegredenen van het voorstel; wie heeft het besloten"),
                 ],
             ),

@@ -64,6 +64,9 @@ class Facts:
     escalations_by_reason: dict[str, int]
     retention_days: dict[str, int]
     pii_types: list[str]
+    # the languages the assistant answers in, and those that get a fixed message with contact details
+    languages_answered: list[str]
+    languages_with_notice: list[str]
     kill_switch_enabled: bool
     active_staff: int
     public_base_url: str
@@ -191,6 +194,8 @@ def collect(session: Session, runtime: Runtime, *, model_version: str | None) ->
             "callback": settings.retention_callback_days,
         },
         pii_types=list(PII_TYPES),
+        languages_answered=["Nederlands"],
+        languages_with_notice=[notice.name_nl for notice in runtime.languages.notices.values()],
         kill_switch_enabled=killswitch.current(session).enabled,
         active_staff=int(active_staff),
         public_base_url=settings.public_base_url.rstrip("/"),

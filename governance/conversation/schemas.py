@@ -62,6 +62,7 @@ class Explanation(BaseModel):
     topic_from_context: bool = Field(False, description="Het onderwerp kwam uit het gesprek, niet uit dit bericht")
     aspect: str | None = Field(None, description="Waar de vraag over ging, zoals kosten of duur")
     detail_missing: bool = Field(False, description="Het onderwerp was duidelijk, maar dit detail staat niet in de kennisbank")
+    language: str = Field("nl", description="De taal waarin de inwoner schreef (ISO 639-1), zoals nl, en, tr of ar")
 
 
 class MessageOut(BaseModel):

@@ -33,6 +33,7 @@ from governance.errors import Problem
 from governance.events import conversation_topic
 from governance.handover import killswitch
 from governance.handover import service as handover
+from governance.languages import Notice
 from governance.privacy.pii import KINDS
 from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.ratelimit import Limit
@@ -106,6 +107,8 @@ class Turn:
     pii: tuple[str, ...] = ()
     # the kill switch as read when the message was stored
     kill_switch: bool = False
+    # the language the citizen wrote in (governance.languages); Dutch for buttons
+    language: str = "nl"
 
     @property
     def is_crisis(self) -> bool:
@@ -283,6 +286,10 @@ def _before_bot(
     conversation = load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization, lock=True)
     count_towards_limit(session, runtime, conversation)
     turn = parse_turn(runtime, body)
+    if body.text is not None:
+        # detected on the message as typed, in memory only; the conversation remembers it for short messages
+        turn.language = runtime.languages.detect(body.text, conversation.locale)
+        conversation.locale = turn.language
     if conversation.state == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
@@ -375,6 +382,9 @@ def _without_bot(
         return handover.start_waiting(session, runtime, conversation, handover_context(session, conversation))
     if turn.kill_switch:
         return _answer_while_switched_off(session, runtime, conversation, turn, started)
+    notice = runtime.languages.notice(turn.language)
+    if notice is not None and turn.safety is None:
+        return _answer_in_another_language(session, runtime, conversation, turn, notice, started)
     if turn.gateway_action == "decline":
         turn.rasa_message = DECLINE_PAYLOAD
     return None
@@ -428,6 +438,7 @@ def _after_bot(
 def _finish_decision(runtime: Runtime, turn: Turn, reply: BotReply) -> None:
     """What every decision gets before it is stored or spooled: the redacted types, and its metrics."""
     reply.explanation["pii_redacted"] = list(turn.pii)
+    reply.explanation["language"] = turn.language
     if turn.pii and reply.explanation.get("summary_nl"):
         # "Waarom dit antwoord?" says what was taken out before the assistant read the question
         reply.explanation["summary_nl"] += " " + runtime.texts.get("pii_explained", kinds=_listed_kinds(turn.pii))
@@ -567,6 +578,24 @@ def _answer_while_switched_off(
         )
     stored = _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
     return stored + _follow_up_escalation(session, runtime, conversation, [reply])
+
+
+def _answer_in_another_language(
+    session: Session, runtime: Runtime, conversation: Conversation, turn: Turn, notice: Notice, started: float
+) -> list[Message]:
+    """A language the assistant does not speak: not through the Dutch model, but a fixed, human-written message
+    in that language with the phone number, the desk and the crisis numbers (data/languages.yml)."""
+    reply = _gateway_reply(
+        runtime,
+        topic_id="out_of_scope",
+        text=notice.text,
+        action="gateway_language_notice",
+        policy="LanguageRule",
+        escalation_reason=None,
+        summary=runtime.texts.get("language_notice_explained", language=notice.name_nl),
+    )
+    stored = _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
+    return stored
 
 
 def _button_label(runtime: Runtime, last: Message | None, payload: str) -> str:

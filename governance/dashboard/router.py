@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from governance.audit import service as audit
 from governance.dashboard.statistics import compute
@@ -26,6 +26,7 @@ class StatisticsOut(BaseModel):
     days: list[dict[str, Any]]
     topics: list[dict[str, Any]]
     escalations_by_reason: dict[str, int]
+    turns_by_language: dict[str, int] = Field(description="Beurten per taal waarin de inwoner schreef (ISO 639-1)")
     handovers_by_reason: dict[str, int]
     confidence_histogram: list[dict[str, Any]]
     feedback: dict[str, int]
@@ -54,6 +55,7 @@ CSV_FIELDS = [
     "decision_id", "conversation_id", "turn", "timestamp", "topic", "intent", "confidence", "action", "policy",
     "escalate", "escalation_reason", "pii_redacted", "model_version", "knowledge_version", "latency_ms", "trace_id",
     "input_text_redacted", "summary_nl", "context_topic", "topic_from_context", "aspect", "answer_id", "detail_missing",
+    "language",
 ]  # fmt: skip
 
 

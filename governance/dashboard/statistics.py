@@ -27,6 +27,7 @@ class Statistics:
     days: list[dict] = field(default_factory=list)  # date, conversations, handovers, containment, turns
     topics: list[dict] = field(default_factory=list)  # topic, turns, average confidence, fallback and dislike shares
     escalations_by_reason: dict[str, int] = field(default_factory=dict)
+    turns_by_language: dict[str, int] = field(default_factory=dict)  # ISO 639-1 code: turns (issue 16)
     handovers_by_reason: dict[str, int] = field(default_factory=dict)
     confidence_histogram: list[dict] = field(default_factory=list)
     feedback: dict[str, int] = field(default_factory=dict)
@@ -62,6 +63,7 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
             DecisionRecord.action,
             DecisionRecord.escalate,
             DecisionRecord.escalation_reason,
+            DecisionRecord.language,
         ).where(DecisionRecord.timestamp >= since)
     ).all()
     ratings = dict(session.execute(select(Feedback.decision_id, Feedback.rating).where(Feedback.created_at >= since)).all())
@@ -69,8 +71,9 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
         lambda: {"turns": 0, "confidence": [], "fallbacks": 0, "down": 0, "up": 0}
     )
     histogram = collections.Counter()
-    for decision_id, timestamp, topic, confidence, action, escalate, reason in records:
+    for decision_id, timestamp, topic, confidence, action, escalate, reason, language in records:
         per_day[day(timestamp)]["turns"] += 1
+        stats.turns_by_language[language] = stats.turns_by_language.get(language, 0) + 1
         entry = by_topic[topic]
         entry["turns"] += 1
         if confidence is not None:

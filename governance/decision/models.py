@@ -49,3 +49,5 @@ class DecisionRecord(Base):
     aspect: Mapped[str | None] = mapped_column(String(40), nullable=True)
     answer_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     detail_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    # The language the citizen wrote this turn in (issue 16; ISO 639-1): the dashboard counts turns per language.
+    language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")

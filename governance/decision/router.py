@@ -49,6 +49,7 @@ class DecisionOut(BaseModel):
     aspect: str | None = None
     answer_id: str | None = None
     detail_missing: bool = False
+    language: str = "nl"
 
 
 class DecisionList(BaseModel):

@@ -54,6 +54,7 @@ def record_decision(
         aspect=explanation.get("aspect"),
         answer_id=explanation.get("answer_id"),
         detail_missing=bool(explanation.get("detail_missing")),
+        language=str(explanation.get("language") or "nl")[:8],
     )
     session.add(row)
     return row

@@ -48,6 +48,8 @@
     bars($("topics-chart"), s.topics.slice(0, 15).map(function (t) { return [t.topic, t.turns, String(t.turns)]; }));
     const reasons = Object.keys(s.handovers_by_reason).map(function (k) { return [k, s.handovers_by_reason[k], String(s.handovers_by_reason[k])]; });
     bars($("reasons-chart"), reasons);
+    const languages = Object.keys(s.turns_by_language || {}).map(function (k) { return [k, s.turns_by_language[k], String(s.turns_by_language[k])]; });
+    bars($("languages-chart"), languages);
     bars($("confidence-chart"), s.confidence_histogram.map(function (b) { return [pct(b.from) + "–" + pct(b.to), b.count, String(b.count)]; }));
     const body = $("worst").querySelector("tbody");
     body.replaceChildren();

@@ -138,6 +138,8 @@
   // --- messages ---------------------------------------------------------------------------------------
   function who(role) { return T["who_" + role] || ""; }
 
+  const RTL_LANGUAGES = ["ar", "fa", "he", "ur"];
+
   function render(message) {
     if (message.id) {
       if (shown.has(message.id)) return;
@@ -147,8 +149,17 @@
     }
     const item = el("div", "ga-msg ga-msg--" + message.role);
     item.appendChild(el("span", "ga-msg__who", who(message.role)));
-    item.appendChild(el("p", "utrecht-paragraph ga-msg__text", message.text));
+    const text = el("p", "utrecht-paragraph ga-msg__text", message.text);
     const x = message.explanation;
+    // An answer in another language (a fixed notice in Arabic, Turkish, …) carries that language, so screen
+    // readers pronounce it right and right-to-left script runs right to left; the citizen's own words too.
+    if (x && x.language && x.language !== "nl") {
+      text.lang = x.language;
+      text.dir = RTL_LANGUAGES.indexOf(x.language) >= 0 ? "rtl" : "ltr";
+    } else if (message.role === "citizen") {
+      text.dir = "auto";
+    }
+    item.appendChild(text);
     if (x && x.sources && x.sources.length) {
       const list = el("ul", "ga-msg__sources");
       x.sources.forEach(function (source) {

@@ -112,6 +112,12 @@ def test_call_back_form_outside_office_hours(node_modules, tmp_path):
     run_scenario("callback", tmp_path, moment=WEEKEND_MOMENT)
 
 
+def test_an_arabic_question_gets_the_arabic_message_right_to_left(node_modules, tmp_path):
+    result = run_scenario("arabic", tmp_path)
+    assert "the Arabic message runs right to left" in result["checks"]
+    assert "the citizen's Arabic question runs right to left too" in result["checks"]
+
+
 def test_html_in_messages_is_inert(node_modules, tmp_path):
     bot = FakeBot()
     reply = custom_item("reisdocument", "<script>window.__xss=3</script><b>vet</b> antwoord")

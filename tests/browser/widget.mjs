@@ -220,6 +220,28 @@ const scenarios = {
     check(true, "outside office hours the call-back form is sent");
   },
 
+  // Issue 16: an Arabic question gets the fixed Arabic message, marked as Arabic and right to left.
+  async arabic(page) {
+    await page.goto(BASE + "/");
+    await page.locator(".ga-launcher").click();
+    await messages(page, "assistant").first().waitFor();
+    await page.locator("#ga-question").fill("مرحبا، أريد أن أسجل عنواني الجديد");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll(".ga-log .ga-msg--assistant").length >= 2);
+    const answer = await page.evaluate(() => {
+      const texts = document.querySelectorAll(".ga-log .ga-msg--assistant .ga-msg__text");
+      const last = texts[texts.length - 1];
+      const citizen = document.querySelector(".ga-log .ga-msg--citizen .ga-msg__text");
+      return {
+        lang: last.lang, dir: last.dir, direction: getComputedStyle(last).direction, text: last.textContent,
+        citizenDirection: citizen ? getComputedStyle(citizen).direction : null,
+      };
+    });
+    check(answer.lang === "ar" && answer.dir === "rtl" && answer.direction === "rtl", "the Arabic message runs right to left");
+    check(answer.text.includes("112") && answer.text.includes("0800-2000"), "the Arabic message gives the crisis numbers");
+    check(answer.citizenDirection === "rtl", "the citizen's Arabic question runs right to left too");
+    await bothWidths(page, "arabic");
+  },
   async xss(page) {
     await page.goto(BASE + "/");
     await page.locator(".ga-launcher").click();
