@@ -37,11 +37,13 @@ class Notice:
 
 class LanguageStep:
     def __init__(self, config: dict[str, Any], municipality: Municipality) -> None:
-        from lingua import IsoCode639_1, LanguageDetectorBuilder  # ~0.3 s; the models load on first use
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
 
         self.default = config.get("default", "nl")
         codes = [getattr(IsoCode639_1, code.upper()) for code in config["detect"]]
         self._detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+        # lingua loads its language models on first use (about a second): at start-up, not in a citizen's turn
+        self._detector.compute_language_confidence_values("een zin om de taalmodellen bij het starten te laden")
         self.min_letters = int(config.get("min_letters", 15))
         self.min_words = int(config.get("min_words", 3))
         self.min_confidence = float(config.get("min_confidence", 0.75))

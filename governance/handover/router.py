@@ -253,7 +253,7 @@ def claim(escalation_id: str, staff: QueueStaff, session: SessionDep, runtime: R
     operation_id="sendStaffMessage",
 )
 def send(escalation_id: str, body: StaffText, staff: QueueStaff, session: SessionDep, runtime: RuntimeDep) -> StaffMessageOut:
-    text = handover_text(runtime, body.text)
+    text = handover_text(runtime, body.text, staff.actor.name)
     message = handover.agent_message(session, runtime, handover.load_escalation(session, escalation_id), staff.actor, text)
     return StaffMessageOut(**message_out(message).model_dump(), author=StaffRef(id=staff.actor.id, name=staff.actor.name))
 
@@ -269,7 +269,11 @@ def send(escalation_id: str, body: StaffText, staff: QueueStaff, session: Sessio
 )
 def note(escalation_id: str, body: StaffText, staff: QueueStaff, session: SessionDep, runtime: RuntimeDep) -> NoteOut:
     created = handover.add_note(
-        session, runtime, handover.load_escalation(session, escalation_id), staff.actor, handover_text(runtime, body.text)
+        session,
+        runtime,
+        handover.load_escalation(session, escalation_id),
+        staff.actor,
+        handover_text(runtime, body.text, staff.actor.name),
     )
     return NoteOut(
         id=created.id, author=StaffRef(id=staff.actor.id, name=staff.actor.name), text=created.text, created_at=created.created_at
@@ -309,9 +313,10 @@ def resolve(escalation_id: str, body: Resolution, staff: QueueStaff, session: Se
     return EscalationItem(**_item(escalation, {staff.actor.id: staff.actor.name}))
 
 
-def handover_text(runtime: Runtime, text: str) -> str:
-    """Staff texts go through the same PII screen: transcripts and notes hold no personal data either."""
+def handover_text(runtime: Runtime, text: str, author_name: str) -> str:
+    """Staff texts go through the same PII screen: transcripts and notes hold no personal data either. The
+    staff member's own name stays ("ik ben Anna"): introducing yourself is how a conversation with a person starts."""
     cleaned = clean_text(text)
     if not cleaned:
         raise Problem(422, "empty_message", "Het bericht is leeg.")
-    return runtime.pii.redact(cleaned).text
+    return runtime.pii.redact(cleaned, keep_names=author_name.split()).text

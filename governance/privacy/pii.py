@@ -193,8 +193,16 @@ class PiiScreen:
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
-    def redact(self, text: str) -> Redaction:
+    def redact(self, text: str, *, keep_names: list[str] | tuple[str, ...] = ()) -> Redaction:
+        """`keep_names`: words of a name that may stay (a staff member's own name in their reply)."""
         findings = self.find(text)
+        if keep_names:
+            own = {word.lower() for word in keep_names}
+            findings = [
+                f
+                for f in findings
+                if not (f.kind == "name" and all(word.lower().strip(",.") in own for word in text[f.start : f.end].split()))
+            ]
         out, last = [], 0
         for finding in findings:
             out.append(text[last : finding.start])

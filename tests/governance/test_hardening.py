@@ -312,3 +312,18 @@ def test_why_this_answer_says_what_kind_of_data_was_taken_out(client):
     explanation = next(m["explanation"] for m in reply["messages"] if m.get("explanation"))
     assert explanation["pii_redacted"] == ["health", "bsn"]  # in the order they appeared
     assert "iets over je gezondheid en je BSN uit je bericht gehaald" in explanation["summary_nl"]
+
+
+def test_an_agent_keeps_their_own_name_but_not_the_citizens(client, staff):
+    conversation = start(client)
+    say(client, conversation, text="ik wil een medewerker spreken")
+    say(client, conversation, payload="/accept_human")
+    agent = staff["agent"]["headers"]  # "Anna Agent"
+    escalation = client.get("/api/v1/escalations", headers=agent).json()["items"][0]["id"]
+    client.post(f"/api/v1/escalations/{escalation}/claim", headers=agent)
+    sent = client.post(
+        f"/api/v1/escalations/{escalation}/messages",
+        json={"text": "Goedemiddag, ik ben Anna. Bent u mevrouw Wilhelmina Pietersen?"},
+        headers=agent,
+    ).json()
+    assert sent["text"] == "Goedemiddag, ik ben Anna. Bent u mevrouw [NAAM]?"

@@ -64,7 +64,7 @@ def service(tmp_path):
         "GOV_RASA_URL": rasa.server.url,
         # a restart loads the PII screen's lookup lists (several seconds): the window in which a cut-off turn
         # might still be running (time-out + 5 s) must outlast it
-        "GOV_RASA_TIMEOUT_SECONDS": "20",
+        "GOV_RASA_TIMEOUT_SECONDS": "40",
         "GOV_RETENTION_INTERVAL_MINUTES": "0",
         "GOV_SPOOL_DIR": str(tmp_path / "spool"),
     }
@@ -151,7 +151,7 @@ def test_a_worker_killed_mid_turn_is_answered_once_after_the_retry(service):
     service["start"]()
     busy = httpx.post(url, json={"text": "wat kost een paspoort"}, headers=retry_headers, timeout=30)
     assert busy.status_code == 409  # at once: the first attempt might still be running somewhere
-    time.sleep(max(0.0, killed_at + 25.5 - time.monotonic()))  # past the Rasa time-out + 5 s
+    time.sleep(max(0.0, killed_at + 45.5 - time.monotonic()))  # past the Rasa time-out + 5 s
     retried = httpx.post(url, json={"text": "wat kost een paspoort"}, headers=retry_headers, timeout=30)
     assert retried.status_code == 200 and retried.json()["messages"][0]["text"].startswith("Een paspoort")
     again = httpx.post(url, json={"text": "wat kost een paspoort"}, headers=retry_headers, timeout=30)
