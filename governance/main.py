@@ -195,7 +195,7 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     app.state.runtime = runtime
     install_error_handlers(app)
 
-    app.state.rate_limiter = security.install(app, settings, runtime.limiter)
+    security.install(app, settings, runtime.limiter, runtime.texts)
 
     app.include_router(health.router)
     app.mount("/api/v1", create_api(runtime))

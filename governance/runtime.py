@@ -50,9 +50,9 @@ class Runtime:
     sealer: Sealer
     tracker: TrackerStore
     spool: DecisionSpool
+    streams: StreamLimits
+    limiter: RateLimiter
+    languages: LanguageStep
     events: ChangeBus = field(default_factory=ChangeBus)
-    streams: StreamLimits = field(default_factory=lambda: StreamLimits(per_key=3, total=500))
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    languages: LanguageStep | None = None  # build_runtime always sets it; optional only for the dataclass order
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

@@ -17,6 +17,7 @@ from governance import API_VERSION, metrics
 from governance.config import Settings
 from governance.errors import problem_response
 from governance.ratelimit import Limit, RateLimiter
+from governance.texts import Texts
 
 CITIZEN_PATHS = ("/api/v1/conversations", "/api/v1/widget")
 API_PREFIX = "/api/v1"
@@ -28,15 +29,15 @@ HEADERS = {
 }
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOO_LARGE_TEXT = "Je verzoek is te groot."
-RATE_LIMITED_TEXT = "Je stuurt veel berichten kort na elkaar. Wacht even en probeer het dan opnieuw."
 
 
 class Hardening:
     """Refuses what is too big or too frequent before any work is done, and stamps every response."""
 
-    def __init__(self, app: ASGIApp, *, settings: Settings, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, limiter: RateLimiter, rate_limited_text: str) -> None:
         self.app = app
         self.limiter = limiter
+        self.rate_limited_text = rate_limited_text
         self.max_body_bytes = settings.max_body_bytes
         self.https = settings.public_base_url.startswith("https://")
         self.ip_limit = Limit("ip", settings.rate_limit_ip_per_minute)
@@ -117,7 +118,7 @@ class Hardening:
                 wait = self.limiter.check(limit, key)
             if wait is not None:
                 metrics.RATE_LIMITED.labels(limit.scope).inc()
-                response = problem_response(429, "rate_limited", RATE_LIMITED_TEXT)
+                response = problem_response(429, "rate_limited", self.rate_limited_text)
                 response.headers["Retry-After"] = str(int(wait))
                 return response
         return None
@@ -139,10 +140,10 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replayed
 
 
-def install(app: FastAPI, settings: Settings, limiter: RateLimiter) -> RateLimiter:
+def install(app: FastAPI, settings: Settings, limiter: RateLimiter, texts: Texts) -> None:
     """Hardening inside CORS, so that refusals (413, 429) carry CORS headers too and the widget on a municipal
     page can read them."""
-    app.add_middleware(Hardening, settings=settings, limiter=limiter)
+    app.add_middleware(Hardening, settings=settings, limiter=limiter, rate_limited_text=texts.get("rate_limited"))
     origins = [o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
@@ -153,4 +154,3 @@ def install(app: FastAPI, settings: Settings, limiter: RateLimiter) -> RateLimit
             expose_headers=["Retry-After", "API-Version"],
             max_age=600,
         )
-    return limiter

@@ -18,6 +18,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "port": settings.port,
         "proxy_headers": bool(trusted),
         # uvicorn reads FORWARDED_ALLOW_IPS itself when this is None: give it explicitly, always
-        "forwarded_allow_ips": trusted or "",
+        "forwarded_allow_ips": trusted,
         "server_header": False,
     }

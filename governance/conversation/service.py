@@ -594,8 +594,7 @@ def _answer_in_another_language(
         escalation_reason=None,
         summary=runtime.texts.get("language_notice_explained", language=notice.name_nl),
     )
-    stored = _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
-    return stored
+    return _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
 
 
 def _button_label(runtime: Runtime, last: Message | None, payload: str) -> str:

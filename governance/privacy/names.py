@@ -7,18 +7,15 @@ chat: a place or a street *without* a house number is kept (a melding needs "de 
 "Voorbeeldstad"), and a name-like word that is really a street ("op de Prins Hendrikstraat") is not a name.
 
 Building deduce's lookup structures takes one to two minutes the first time after an install; `make setup`
-does that (`python -m governance warm-up`), and loading them afterwards takes a few seconds at start-up,
-before the service reports ready. Each message then costs about a millisecond.
+does that (scripts/setup.sh, and the governance Docker image at build time), and loading them afterwards
+takes a few seconds at start-up, before the service reports ready. Each message then costs about a millisecond.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 # deduce's processor groups that this screen does not use: numbers, dates, e-mail and phone numbers are found
 # by the screen's own validators (python-stdnum, calendar checks), and the institution lists are of hospitals.

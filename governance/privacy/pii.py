@@ -60,7 +60,6 @@ def load_screen_config(path: Path = SCREEN_FILE) -> dict:
 KINDS = {kind_id: Kind(id=kind_id, **values) for kind_id, values in load_screen_config()["kinds"].items()}
 PLACEHOLDERS = {kind.id: kind.placeholder for kind in KINDS.values()}
 PII_TYPES = tuple(KINDS)
-SPECIAL_TYPES = tuple(kind.id for kind in KINDS.values() if kind.special)
 
 MAX_GROUPS = 12
 MAX_DIGITS = 15
@@ -152,15 +151,15 @@ def fold(text: str) -> str:
 
 
 class PiiScreen:
-    def __init__(self, today: dt.date | None = None, *, config: dict | None = None, names: bool = True) -> None:
+    def __init__(self, today: dt.date | None = None) -> None:
         self._today = today
-        config = config or load_screen_config()
+        config = load_screen_config()
         self.labelled = _labelled_patterns(config["labelled_numbers"])
         self.labelled_min_digits = int(config.get("labelled_min_digits", 4))
         self.reference_shapes = [re.compile(shape) for shape in config.get("reference_shapes", [])]
         self.special = _special_pattern(config["special_categories"])
         self.negations = frozenset(word.lower() for word in config.get("special_negations", []))
-        self.names = NameFinder(config.get("keep_as_written", [])) if names else None
+        self.names = NameFinder(config.get("keep_as_written", []))
         self.nlp = spacy.blank("nl")
         self.matcher = Matcher(self.nlp.vocab)
         self.matcher.add(
@@ -275,8 +274,6 @@ class PiiScreen:
         return found
 
     def _names(self, text: str) -> list[Finding]:
-        if self.names is None:
-            return []
         return [Finding(span.kind, span.start, span.end) for span in self.names.find(text)]
 
     def _plates(self, text: str) -> list[Finding]:

@@ -18,16 +18,13 @@ class UnknownRole(ValueError):
     pass
 
 
-DEFAULT_TOKEN_HOURS = 12.0
-
-
 def create_account(
     session: Session,
     actor: Actor,
     *,
     name: str,
     role: str,
-    token_hours: float = DEFAULT_TOKEN_HOURS,
+    token_hours: float,
     now: dt.datetime | None = None,
 ) -> tuple[StaffAccount, str]:
     """Returns the account and its bearer token; the token is shown once, stored only as a hash, and
@@ -64,7 +61,7 @@ def rotate_token(
     actor: Actor,
     account: StaffAccount,
     *,
-    token_hours: float = DEFAULT_TOKEN_HOURS,
+    token_hours: float,
     now: dt.datetime | None = None,
 ) -> str:
     """A new token for the account; the old one stops working at once."""
