@@ -10,7 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
-from actions.config import get_municipality
+from actions import language
+from actions.config import dialogue_text
 
 logger = logging.getLogger(__name__)
 
@@ -32,22 +33,21 @@ class ExplainedAction(Action, abc.ABC):
         dispatcher.utter_message(json_message={"text": text, "buttons": buttons or [], "explanation": explanation})
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        token = language.use(language.of_turn(tracker))
         try:
             return await self.respond(dispatcher, tracker, domain)
         except Exception:  # a citizen must always get an answer; the log says why the action failed
             logger.exception("action %s failed", self.name())
-            municipality = get_municipality()
             self.send(
                 dispatcher,
-                text=f"Sorry, er ging iets mis. Probeer het nog een keer. {municipality.contact_sentence()}",
+                text=dialogue_text("action_failed"),
                 explanation=explain.build(
-                    tracker,
-                    topic="out_of_scope",
-                    action=self.name(),
-                    summary_nl="Er ging iets mis bij het maken van het antwoord. Daarom kreeg je geen inhoudelijk antwoord.",
+                    tracker, topic="out_of_scope", action=self.name(), summary_nl=dialogue_text("action_failed_summary")
                 ),
             )
             return []
+        finally:
+            language.reset(token)
 
     @abc.abstractmethod
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:

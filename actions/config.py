@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from actions import language
 from knowledge import KnowledgeBase, Municipality, load_knowledge_base, load_municipality
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,18 @@ def get_municipality() -> Municipality:
 
 
 @functools.lru_cache(maxsize=1)
-def get_knowledge_base() -> KnowledgeBase:
+def _loaded_knowledge_base() -> KnowledgeBase:
     settings = get_settings()
     return load_knowledge_base(settings.knowledge_dir, get_municipality(), settings.municipality_file)
+
+
+def get_knowledge_base() -> KnowledgeBase:
+    """The knowledge base in the language of the turn being answered (Dutch outside a turn)."""
+    return _loaded_knowledge_base().localised(language.current())
+
+
+def dialogue_text(key: str, **values: object) -> str:
+    """One of the dialogue's own sentences (data/dialogue.yml) in the turn's language, with the
+    municipality's facts in that language filled in."""
+    municipality = get_municipality()
+    return get_knowledge_base().dialogue.text(key, **{**municipality.template_values(language.current()), **values})

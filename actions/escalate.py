@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
 from actions.base import ExplainedAction
-from actions.config import get_knowledge_base
+from actions.config import dialogue_text, get_knowledge_base
 from actions.context import forget
 from actions.conversation import safety_rule
 from actions.turn import respond_to_turn
@@ -19,11 +19,10 @@ from actions.turn import respond_to_turn
 def how_recognised(tracker: Tracker) -> str:
     rule = safety_rule(tracker)
     if rule:
-        return "een vaste veiligheidsregel herkende woorden in je bericht"
+        return dialogue_text("recognised_by_rule")
     if (tracker.latest_message.get("text") or "").startswith("/"):
-        return "je koos dit met een knop"
-    confidence = explain.intent_confidence(tracker)
-    return f"het taalmodel herkende dit (zekerheid {explain.percent(confidence)})"
+        return dialogue_text("recognised_by_button")
+    return dialogue_text("recognised_by_model", confidence=explain.percent(explain.intent_confidence(tracker)))
 
 
 # Longest message that can be a short follow-up ("kost dat iets") rather than a crisis the model caught.
@@ -93,10 +92,7 @@ class ActionHandleCrisis(EscalatingTopicAction):
         return await super().respond(dispatcher, tracker, domain)
 
     def summary(self, tracker: Tracker) -> str:
-        return (
-            f"Je bericht ging mogelijk over een noodsituatie: {how_recognised(tracker)}. "
-            "Bij zo'n bericht geef ik altijd direct de hulpnummers en vraag ik een medewerker om mee te kijken."
-        )
+        return dialogue_text("crisis_summary", how=how_recognised(tracker))
 
 
 class ActionOfferHuman(EscalatingTopicAction):
@@ -108,7 +104,7 @@ class ActionOfferHuman(EscalatingTopicAction):
         return "action_offer_human"
 
     def summary(self, tracker: Tracker) -> str:
-        return f"Je vroeg om een medewerker: {how_recognised(tracker)}. Een mens kan je altijd verder helpen."
+        return dialogue_text("person_summary", how=how_recognised(tracker))
 
 
 class ActionDeclineHuman(ExplainedAction):
@@ -120,15 +116,9 @@ class ActionDeclineHuman(ExplainedAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         self.send(
             dispatcher,
-            text=(
-                "Prima. Stel je vraag gerust op een andere manier, in een paar woorden. "
-                "Bijvoorbeeld: 'paspoort kwijt' of 'grofvuil ophalen'."
-            ),
+            text=dialogue_text("declined"),
             explanation=explain.build(
-                tracker,
-                topic="out_of_scope",
-                action=self.name(),
-                summary_nl="Je koos 'nee' of 'iets anders'. Daarom vraag ik je om je vraag op een andere manier te stellen.",
+                tracker, topic="out_of_scope", action=self.name(), summary_nl=dialogue_text("declined_summary")
             ),
         )
         return []

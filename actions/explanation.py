@@ -81,6 +81,8 @@ def build(
         **(dialogue or {}),
         "matched_keywords": list(matched_keywords),
         "answer_owner": answer.owner if answer else None,
+        # "nl" where an English conversation got a sub-answer not yet translated (issue 16)
+        "answer_language": answer.language if answer else None,
         "answer_reviewed": answer.last_reviewed.isoformat() if answer else None,
         "model_id": model_id(tracker),
         "safety_rule": safety_rule(tracker),

@@ -13,17 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
 from actions.base import ExplainedAction
-from actions.config import get_knowledge_base, get_municipality
+from actions.config import dialogue_text, get_knowledge_base
 from actions.context import Context, Resolution
 from knowledge import ANSWER_TOPICS, ESCALATING_TOPICS, SMALL_TALK_TOPICS, AnswerChoice
 
 # Topics worth a button: real subjects and the two that bring in a person; never small talk.
 OFFERABLE = frozenset(ANSWER_TOPICS + ESCALATING_TOPICS)
-
-
-def _dialogue_text(key: str, **values: Any) -> str:
-    municipality = get_municipality()
-    return get_knowledge_base().dialogue.text(key, **{**municipality.template_values(), **values})
 
 
 def _dialogue_fields(
@@ -42,16 +37,16 @@ def _how_sentence(resolution: Resolution, context: Context, confidence: float) -
     knowledge = get_knowledge_base()
     topic = knowledge.topic(resolution.topic)
     if resolution.how == "context" and context.topic:
-        return _dialogue_text("from_context", about=knowledge.topic(context.topic).about)
+        return dialogue_text("from_context", about=knowledge.topic(context.topic).about)
     if resolution.how == "correction":
-        return _dialogue_text("corrected", about=topic.about)
+        return dialogue_text("corrected", about=topic.about)
     if resolution.how == "button":
-        return _dialogue_text("topic_by_button", title=topic.title)
+        return dialogue_text("topic_by_button", title=topic.title)
     if resolution.how == "named":
-        return _dialogue_text("topic_named", title=topic.title)
+        return dialogue_text("topic_named", title=topic.title)
     if resolution.how == "same_message":
-        return _dialogue_text("topic_same_message", title=topic.title)
-    return _dialogue_text("topic_by_model", title=topic.title, confidence=explain.percent(confidence))
+        return dialogue_text("topic_same_message", title=topic.title)
+    return dialogue_text("topic_by_model", title=topic.title, confidence=explain.percent(confidence))
 
 
 def answer_summary(resolution: Resolution, context: Context, confidence: float, choice: AnswerChoice, several: bool) -> str:
@@ -59,17 +54,17 @@ def answer_summary(resolution: Resolution, context: Context, confidence: float, 
     dialogue = get_knowledge_base().dialogue
     parts = []
     if several:
-        parts.append(_dialogue_text("several_questions", part=resolution.question.text))
+        parts.append(dialogue_text("several_questions", part=resolution.question.text))
     parts.append(_how_sentence(resolution, context, confidence))
     if choice.aspect and dialogue.needs_own_answer(choice.aspect):
-        parts.append(_dialogue_text("aspect_chosen", aspect=dialogue.aspects[choice.aspect].phrase))
+        parts.append(dialogue_text("aspect_chosen", aspect=dialogue.aspects[choice.aspect].phrase))
     elif choice.matched_keywords:
-        parts.append(_dialogue_text("answer_by_words", words=", ".join(f"'{m}'" for m in choice.matched_keywords)))
+        parts.append(dialogue_text("answer_by_words", words=", ".join(f"'{m}'" for m in choice.matched_keywords)))
     else:
-        parts.append(_dialogue_text("answer_general"))
+        parts.append(dialogue_text("answer_general"))
     answer = choice.answer
     assert answer is not None
-    parts.append(_dialogue_text("answer_owner", owner=answer.owner, reviewed=answer.last_reviewed.strftime("%d-%m-%Y")))
+    parts.append(dialogue_text("answer_owner", owner=answer.owner, reviewed=answer.last_reviewed.strftime("%d-%m-%Y")))
     return " ".join(parts)
 
 
@@ -93,12 +88,12 @@ def send_answer(
     if choice.missing_detail:
         aspect = knowledge.dialogue.aspects[choice.aspect or ""]
         page = topic.page
-        text = _dialogue_text("no_detail", aspect=aspect.phrase, about=topic.about, url=page.url)
+        text = dialogue_text("no_detail", aspect=aspect.phrase, about=topic.about, url=page.url)
         summary = " ".join(
             [
-                *([_dialogue_text("several_questions", part=resolution.question.text)] if several else []),
+                *([dialogue_text("several_questions", part=resolution.question.text)] if several else []),
                 _how_sentence(resolution, context, confidence),
-                _dialogue_text("no_detail_summary", aspect=aspect.phrase, about=topic.about),
+                dialogue_text("no_detail_summary", aspect=aspect.phrase, about=topic.about),
             ]
         )
         ExplainedAction.send(
@@ -116,10 +111,7 @@ def send_answer(
         return
     summary = answer_summary(resolution, context, confidence, choice, several)
     if offer_person:
-        summary += (
-            f" Je vraag ging over je eigen situatie rond '{topic.title.lower()}'. "
-            "Daarover kan een medewerker je beter helpen dan ik. Daarom bied ik je een medewerker aan."
-        )
+        summary += " " + dialogue_text("sensitive_offer_summary", topic=topic.title.lower())
     ExplainedAction.send(
         dispatcher,
         text=choice.answer.text if choice.answer else "",
@@ -145,20 +137,11 @@ def send_small_talk_or_out_of_scope(
     topic = knowledge.topic(topic_id)
     confidence = explain.intent_confidence(tracker)
     if topic_id in SMALL_TALK_TOPICS:
-        summary = (
-            f"Je bericht leek op '{topic.title.lower()}' (zekerheid {explain.percent(confidence)}). "
-            "Daarom gaf ik een kort antwoord."
-        )
+        summary = dialogue_text("small_talk_summary", topic=topic.title.lower(), confidence=explain.percent(confidence))
     elif isinstance(tracker.latest_message.get("unknown_words"), dict):
-        summary = (
-            "Ik herkende bijna geen woorden uit je bericht. Misschien is het geen Nederlands, of staat er een tikfout in. "
-            "Daarom zeg ik waar ik wel mee kan helpen."
-        )
+        summary = dialogue_text("unknown_words_summary")
     else:
-        summary = (
-            f"Je vraag leek niet over de gemeente te gaan (zekerheid {explain.percent(confidence)}). "
-            "Daarom zeg ik waar ik wel mee kan helpen."
-        )
+        summary = dialogue_text("out_of_scope_summary", confidence=explain.percent(confidence))
     send_main_answer(
         dispatcher,
         tracker,
@@ -237,24 +220,24 @@ def send_clarify(
         buttons = aspect_buttons(topic.id, limit=max_options, first=aspects)
         others = likely_topics(tracker, limit=1, min_confidence=min_confidence, exclude=topic.id)
         buttons += [{"title": knowledge.topic(name).title, "payload": f"/{name}"} for name, _ in others]
-        text = _dialogue_text("clarify_in_topic", about=topic.about)
-        summary = _dialogue_text("clarify_in_topic_summary", about=topic.about)
+        text = dialogue_text("clarify_in_topic", about=topic.about)
+        summary = dialogue_text("clarify_in_topic_summary", about=topic.about)
     else:
         options = likely_topics(tracker, limit=max_options, min_confidence=min_confidence)
         buttons = [{"title": knowledge.topic(name).title, "payload": f"/{name}"} for name, _ in options]
         if aspects:
-            text = _dialogue_text("clarify_which_topic")
-            summary = _dialogue_text("clarify_which_topic_summary", aspect=knowledge.dialogue.aspects[aspects[0]].phrase)
+            text = dialogue_text("clarify_which_topic")
+            summary = dialogue_text("clarify_which_topic_summary", aspect=knowledge.dialogue.aspects[aspects[0]].phrase)
         else:
-            text = "Ik weet niet zeker wat je bedoelt. Gaat je vraag over een van deze onderwerpen?"
+            text = dialogue_text("clarify")
             if options:
                 best_name, best_confidence = options[0]
-                best = f"Mijn beste gok was '{knowledge.topic(best_name).title}' (zekerheid {explain.percent(best_confidence)})."
+                best = dialogue_text(
+                    "clarify_best_guess", title=knowledge.topic(best_name).title, confidence=explain.percent(best_confidence)
+                )
             else:
-                best = "Ik vond geen onderwerp dat goed past."
-            summary = (
-                f"Ik wist niet zeker waar je vraag over ging. {best} Dat is te onzeker om te antwoorden, daarom vraag ik het je."
-            )
+                best = dialogue_text("clarify_no_guess")
+            summary = dialogue_text("clarify_summary", best=best)
     buttons.append({"title": knowledge.dialogue.texts["other_topic_button"], "payload": "/decline_human"})
     ExplainedAction.send(
         dispatcher,
@@ -270,22 +253,16 @@ def offer_human_after_misses(
     """After repeated misses the bot stops guessing and says a person is needed (escalation_reason
     repeated_fallback); the gateway then asks the citizen's consent, or offers a call-back after hours.
     While a topic is known it also gives that topic's page, so the citizen is not handed over blindly."""
-    municipality = get_municipality()
     knowledge = get_knowledge_base()
     context = context or Context()
     if context.topic:
         topic = knowledge.topic(context.topic)
-        text = _dialogue_text("second_miss_in_topic", topic=topic.title.lower(), url=topic.page.url)
-        summary = _dialogue_text("second_miss_in_topic_summary", misses=misses, about=topic.about)
+        text = dialogue_text("second_miss_in_topic", topic=topic.title.lower(), url=topic.page.url)
+        summary = dialogue_text("second_miss_in_topic_summary", misses=misses, about=topic.about)
         sources = [{"title": topic.page.title, "url": topic.page.url}]
     else:
-        text = (
-            "Het lukt me niet goed om je vraag te begrijpen. Ik wil niet gokken. Een medewerker kan je beter helpen. "
-            f"Je kunt ook bellen met {municipality.phone}: {municipality.phone_hours}."
-        )
-        summary = (
-            f"Ik begreep {misses} berichten achter elkaar niet goed. Ik wil niet gokken. Daarom bied ik je een medewerker aan."
-        )
+        text = dialogue_text("misses")
+        summary = dialogue_text("misses_summary", misses=misses)
         sources = []
     ExplainedAction.send(
         dispatcher,

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import explanation as explain
 from actions import replies
-from actions.config import get_knowledge_base, get_settings
+from actions.config import dialogue_text, get_knowledge_base, get_settings
 from actions.context import (
     FOLLOW_UP_INTENT,
     Context,
@@ -177,9 +177,6 @@ def _rule_routed_answer(
         action=action,
         topic_id=topic_id,
         context=context,
-        summary=(
-            "Een vaste regel herkende dat je vraagt met wie je praat. "
-            "Op die vraag geef ik altijd eerlijk antwoord: ik ben een computerprogramma, geen mens."
-        ),
+        summary=dialogue_text("rule_bot_question_summary"),
     )
     return []

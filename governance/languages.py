@@ -40,6 +40,7 @@ class LanguageStep:
         from lingua import IsoCode639_1, LanguageDetectorBuilder
 
         self.default = config.get("default", "nl")
+        self.answered = frozenset(config.get("answered", [self.default]))
         codes = [getattr(IsoCode639_1, code.upper()) for code in config["detect"]]
         self._detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
         # lingua loads its language models on first use (about a second): at start-up, not in a citizen's turn
@@ -77,6 +78,10 @@ class LanguageStep:
         if code != self.default and top.value >= self.min_confidence and top.value - dutch >= self.min_lead:
             return code
         return self.default
+
+    def answers_in(self, language: str | None) -> bool:
+        """Does the assistant answer in this language itself (Dutch and English), rather than with a notice?"""
+        return language in self.answered
 
     def notice(self, language: str) -> Notice | None:
         """The fixed message for a language the assistant does not speak; None for Dutch and English."""

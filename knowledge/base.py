@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,6 +16,8 @@ from knowledge.text import keyword_positions, words
 
 # The dialogue lexicon lives beside the knowledge files (data/dialogue.yml).
 DIALOGUE_FILE = "dialogue.yml"
+# Translations of the knowledge texts live in a folder per language beside the Dutch files (data/knowledge/en/).
+TRANSLATED_LANGUAGES = ("en",)
 # A word that names a topic forgives a typo only when it is this long: "komen" is not a misspelt "bomen".
 TOPIC_WORD_TYPO_LENGTH = 7
 
@@ -43,6 +46,9 @@ class Answer:
     # subjects (afval: grofvuil, containers, ...), its subject. Topic x subject x aspect picks it.
     aspects: tuple[str, ...] = ()
     subject: str | None = None
+    # The language the text is in: an English conversation gets a Dutch text, marked as such, where the
+    # translation of a sub-answer does not exist yet.
+    language: str = "nl"
 
     @property
     def ref(self) -> str:
@@ -111,10 +117,31 @@ def _coverage(tokens: list[str], keywords: tuple[str, ...]) -> tuple[int, int, t
 
 
 class KnowledgeBase:
-    def __init__(self, topics: dict[str, Topic], version: str, dialogue: Dialogue) -> None:
+    def __init__(
+        self,
+        topics: dict[str, Topic],
+        version: str,
+        dialogue: Dialogue,
+        translations: dict[str, dict[str, Topic]] | None = None,
+        language: str = "nl",
+    ) -> None:
         self.topics = topics
         self.version = version
         self.dialogue = dialogue
+        self.language = language
+        self._translations = translations or {}
+        self._localised: dict[str, KnowledgeBase] = {}
+
+    def localised(self, language: str) -> KnowledgeBase:
+        """The knowledge base as a conversation in `language` sees it: the same topics, sub-answers and ids,
+        with the translated titles and texts. Dutch for a language without translations."""
+        if language == self.language or language not in self._translations:
+            return self
+        if language not in self._localised:
+            self._localised[language] = KnowledgeBase(
+                self._translations[language], self.version, self.dialogue.localised(language), language=language
+            )
+        return self._localised[language]
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]
@@ -270,6 +297,64 @@ def content_version(paths: list[Path]) -> str:
     return "kb-" + digest.hexdigest()[:12]
 
 
+def _translate_topic(topic: Topic, raw: dict[str, Any], municipality: Municipality, dialogue: Dialogue, language: str) -> Topic:
+    """The topic in `language`: translated sub-answers get their own text and source title; the others keep
+    the Dutch text inside the dialogue's "only in Dutch" sentence, so the citizen knows and the content
+    team sees what is missing (the explanation names the language of the text)."""
+    values = municipality.template_values(language)
+    translated = raw.get("answers") or {}
+    unknown = set(translated) - {a.id for a in topic.answers}
+    if unknown:
+        raise ValueError(f"{language}/{topic.id}.yml: unknown answer id(s) {sorted(unknown)}")
+    localised = dialogue.localised(language)
+    # A page has one title: a translation that names none takes the one given for the same page elsewhere.
+    titles = {
+        answer.sources[0].url: str(translated[answer.id]["source_title"])
+        for answer in topic.answers
+        if answer.id in translated and translated[answer.id].get("source_title")
+    }
+    answers = []
+    for answer in topic.answers:
+        item = translated.get(answer.id)
+        if item is None:
+            text = localised.text("dutch_only", text=answer.text)
+            answers.append(replace(answer, text=text, language="nl"))
+            continue
+        where = f"{language}/{topic.id}.yml#{answer.id}"
+        try:
+            text = " ".join(str(item["text"]).split()).format_map(values)
+        except KeyError as exc:
+            raise ValueError(f"{where}: unknown placeholder {exc}") from exc
+        first, *rest = answer.sources
+        sources = (Source(str(item.get("source_title") or titles.get(first.url, first.title)), first.url), *rest)
+        keywords = answer.keywords + tuple(str(k) for k in item.get("keywords", []))
+        answers.append(replace(answer, text=text, sources=sources, keywords=keywords, language=language))
+    return replace(topic, title=str(raw["title"]), about=str(raw.get("about") or raw["title"]), answers=tuple(answers))
+
+
+def _load_translations(
+    directory: Path, topics: dict[str, Topic], municipality: Municipality, dialogue: Dialogue
+) -> tuple[dict[str, dict[str, Topic]], list[Path]]:
+    translations: dict[str, dict[str, Topic]] = {}
+    files: list[Path] = []
+    for language in TRANSLATED_LANGUAGES:
+        folder = directory / language
+        if not folder.is_dir():
+            continue
+        raws = {}
+        for path in sorted(folder.glob("*.yml")):
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if raw.get("topic") != path.stem or path.stem not in topics:
+                raise ValueError(f"{language}/{path.name}: the topic must be the file name and a known topic")
+            raws[path.stem] = raw
+            files.append(path)
+        translations[language] = {
+            topic_id: _translate_topic(topic, raws[topic_id], municipality, dialogue, language) if topic_id in raws else topic
+            for topic_id, topic in topics.items()
+        }
+    return translations, files
+
+
 def load_knowledge_base(
     directory: Path, municipality: Municipality, municipality_file: Path | None = None, dialogue_file: Path | None = None
 ) -> KnowledgeBase:
@@ -277,5 +362,13 @@ def load_knowledge_base(
     dialogue = load_dialogue(dialogue_file)
     files = sorted(directory.glob("*.yml"))
     topics = {t.id: t for t in (_load_topic(p, municipality, dialogue) for p in files)}
-    version_inputs = [*files, dialogue_file] + ([municipality_file] if municipality_file else [])
-    return KnowledgeBase(topics, content_version(version_inputs), dialogue)
+    # A topic's words in every language name it, whatever language the conversation is in ("passport").
+    for language in TRANSLATED_LANGUAGES:
+        for path in sorted((directory / language).glob("*.yml")) if (directory / language).is_dir() else []:
+            extra = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("topic_words") or []
+            if path.stem in topics and extra:
+                topic = topics[path.stem]
+                topics[path.stem] = replace(topic, topic_words=topic.topic_words + tuple(str(w) for w in extra))
+    translations, translated_files = _load_translations(directory, topics, municipality, dialogue)
+    version_inputs = [*files, *translated_files, dialogue_file] + ([municipality_file] if municipality_file else [])
+    return KnowledgeBase(topics, content_version(version_inputs), dialogue, translations)

@@ -8,7 +8,7 @@ Python, shared by the action server and the tests of both environments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ class Aspect:
     phrase: str
     own_answer: bool
     words: tuple[str, ...]
+    label_en: str = ""
+    phrase_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Dialogue:
                 phrase=str(item["phrase"]),
                 own_answer=bool(item.get("own_answer", True)),
                 words=tuple(str(w) for w in item["words"]),
+                label_en=str(item.get("label_en") or item["label"]),
+                phrase_en=str(item.get("phrase_en") or item["phrase"]),
             )
             for aspect_id, item in raw["aspects"].items()
         }
@@ -70,6 +74,20 @@ class Dialogue:
         self.separators = tuple(sorted((str(w) for w in raw.get("question_separators", [])), key=len, reverse=True))
         self.max_questions = int(raw.get("max_questions", 3))
         self.texts: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts") or {}).items()}
+        self.texts_en: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts_en") or {}).items()}
+        self.language = "nl"
+
+    def localised(self, language: str) -> Dialogue:
+        """The same lexicon (it holds the words of both languages) with the texts, labels and phrases of
+        `language`; Dutch for any language without its own texts."""
+        if language != "en" or self.language == "en":
+            return self
+        copy = object.__new__(Dialogue)
+        copy.__dict__.update(self.__dict__)
+        copy.texts = {**self.texts, **self.texts_en}
+        copy.aspects = {k: replace(a, label=a.label_en, phrase=a.phrase_en) for k, a in self.aspects.items()}
+        copy.language = "en"
+        return copy
 
     # -- aspects -------------------------------------------------------------------------------------------
     def detect_aspects(self, text: str) -> tuple[str, ...]:

@@ -70,6 +70,23 @@ class OfficeHours:
         return None
 
 
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def describe_moment(moment: dt.datetime, now: dt.datetime, language: str = "nl") -> str:
+    """describe_moment_nl, or in English 'tomorrow at 8.30' / 'on Monday 7-12 at 8.30'."""
+    if language != "en":
+        return describe_moment_nl(moment, now)
+    local = moment.astimezone(now.tzinfo) if moment.tzinfo else moment
+    days = (local.date() - now.date()).days
+    clock = f"{local.hour}.{local.minute:02d}"
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    return f"on {WEEKDAYS_EN[local.weekday()]} {local.day}-{local.month} at {clock}"
+
+
 def describe_moment_nl(moment: dt.datetime, now: dt.datetime) -> str:
     """'morgen om 8.30 uur' / 'maandag om 8.30 uur' (B1 Dutch, local time)."""
     local = moment.astimezone(now.tzinfo) if moment.tzinfo else moment
@@ -97,8 +114,9 @@ class Municipality:
     chat_hours: OfficeHours
     raw: dict[str, Any] = field(repr=False)
 
-    def template_values(self) -> dict[str, str]:
-        """Values that knowledge texts may use as `{placeholder}`; example fees included."""
+    def template_values(self, language: str = "nl") -> dict[str, str]:
+        """Values that knowledge texts may use as `{placeholder}`; example fees included. In English the facts
+        that contain words (opening hours, "per jaar") come from the `english` block of the file."""
         values = {
             "name": self.name,
             "phone": self.phone,
@@ -112,6 +130,11 @@ class Municipality:
             "phone_international": str(self.raw.get("phone_international") or self.phone),
         }
         values.update({k: str(v) for k, v in (self.raw.get("example_values") or {}).items()})
+        if language == "en":
+            english = self.raw.get("english") or {}
+            values["phone_hours"] = str(english.get("opening_hours_text") or self.phone_hours)
+            values["desk_hours"] = str(english.get("desk_text") or self.desk_hours)
+            values.update({k: str(v) for k, v in (english.get("example_values") or {}).items()})
         return values
 
     def absolute_url(self, url: str) -> str:

@@ -167,8 +167,9 @@ def _disclosure(ctx: Context) -> Result:
     if not rows:
         return AMBER, "Nog geen gesprekken in de afgelopen 30 dagen.", "Controleer na de eerste gesprekken opnieuw."
     # the wording in force now, and every earlier one the service recorded when it started with it
-    templates = {ctx.runtime.texts.template(key) for key in disclosure.OPENING_KEYS}
-    templates |= {t for recorded in disclosure.recorded_templates(ctx.session).values() for t in recorded}
+    texts = ctx.runtime.texts
+    templates = {texts.template(key, language) for key in disclosure.OPENING_KEYS for language in texts.languages}
+    templates |= {t for recorded in disclosure.recorded_templates(ctx.session, texts.languages).values() for t in recorded}
     openings = [template_pattern(t) for t in templates]
     disclosed = sum(1 for role, text in rows if role == "assistant" and any(o.fullmatch(text) for o in openings))
     share = disclosed / len(rows)

@@ -28,7 +28,11 @@ sys.path.insert(0, str(ROOT))
 from tests.conversations.evaluate import format_report, run_set  # noqa: E402
 
 PORTS = {"GATEWAY_PORT": "18100", "RASA_PORT": "15105", "ACTIONS_PORT": "15155"}
-LONG_SET = ROOT / "tests" / "nlu" / "long_phrasings.yml"
+# The first long set has been looked at while tuning; the blind one has not (see its header).
+LONG_SETS = {
+    "long_phrasings": ROOT / "tests" / "nlu" / "long_phrasings.yml",
+    "long_phrasings_blind": ROOT / "tests" / "nlu" / "long_phrasings_blind.yml",
+}
 
 
 @contextlib.contextmanager
@@ -59,29 +63,44 @@ def running_stack() -> Iterator[tuple[str, float]]:
                     os.kill(pid, signal.SIGTERM)
 
 
-def long_phrasings(client: httpx.Client) -> dict[str, object]:
-    """Each long phrasing as the first message of a new conversation; the contract topic must match."""
-    data = yaml.safe_load(LONG_SET.read_text(encoding="utf-8"))
+# English held-out (issue 16): each question in a conversation started in English (the widget's language choice).
+ENGLISH_SET = ROOT / "tests" / "nlu" / "heldout_en.yml"
+# Topics that always bring in a person: an English crisis or request for a person must escalate.
+ESCALATING = {"crisis", "medewerker"}
+
+
+def long_phrasings(client: httpx.Client, path: Path, locale: str = "nl") -> dict[str, object]:
+    """Each question as the first message of a new conversation; the contract topic must match."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     total = correct = 0
     wrong = []
+    missed_escalations = []
     for block in data["nlu"]:
         for line in block["examples"].splitlines():
             if not line.strip().startswith("- "):
                 continue
             text = line.strip()[2:]
-            created = client.post("/api/v1/conversations", json={}).json()
+            created = client.post("/api/v1/conversations", json={"locale": locale}).json()
             reply = client.post(
                 f"/api/v1/conversations/{created['conversation_id']}/messages",
                 json={"text": text},
                 headers={"Authorization": f"Bearer {created['token']}"},
             ).json()
-            topics = [m["explanation"]["topic"] for m in reply["messages"] if m.get("explanation")]
+            explained = [m["explanation"] for m in reply["messages"] if m.get("explanation")]
+            topics = [x["topic"] for x in explained]
             total += 1
             if block["intent"] in topics[:1]:
                 correct += 1
             else:
                 wrong.append((block["intent"], topics[:1], text))
-    return {"total": total, "accuracy": round(correct / total, 4) if total else 0.0, "wrong": wrong}
+            if block["intent"] in ESCALATING and not any(x["escalate"] for x in explained):
+                missed_escalations.append(text)
+    return {
+        "total": total,
+        "accuracy": round(correct / total, 4) if total else 0.0,
+        "wrong": wrong,
+        "missed_escalations": missed_escalations,
+    }
 
 
 def main() -> int:
@@ -96,16 +115,21 @@ def main() -> int:
             base, ready = stack.enter_context(running_stack())
         with httpx.Client(base_url=base, timeout=60) as client:
             report = run_set(client)
-            long = long_phrasings(client)
+            long = {name: long_phrasings(client, path) for name, path in LONG_SETS.items()}
+            long["heldout_en"] = long_phrasings(client, ENGLISH_SET, locale="en")
     if ready is not None:
         print(f"start-up to ready: {ready:.1f} s")
     print(format_report(report))
-    print(f"long, indirect and non-native phrasings through the API: {long['accuracy']:.1%} of {long['total']} (target >= 93%)")
-    for gold, got, text in long["wrong"]:
-        print(f"  expected {gold}, got {got}: {text!r}")
+    for name, figures in long.items():
+        target = "95%" if name == "heldout_en" else "93%"
+        print(f"{name} through the API: {figures['accuracy']:.1%} of {figures['total']} (target >= {target})")
+        if figures["missed_escalations"]:
+            print(f"  crisis or request for a person NOT escalated: {figures['missed_escalations']}")
+        for gold, got, text in figures["wrong"]:
+            print(f"  expected {gold}, got {got}: {text!r}")
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(
-        json.dumps({"multi_turn": report.figures(), "long_phrasings": long, "ready_seconds": ready}, ensure_ascii=False, indent=2)
+        json.dumps({"multi_turn": report.figures(), **long, "ready_seconds": ready}, ensure_ascii=False, indent=2)
     )
     return 0
 

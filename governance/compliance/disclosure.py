@@ -18,12 +18,17 @@ OPENING_KEYS = ("welcome", "welcome_kill_switch")
 SYSTEM = audit.Actor(id="system", name="gemeente-assistent", role="system", origin="start-up")
 
 
-def recorded_templates(session: Session) -> dict[str, list[str]]:
-    """Every opening template recorded so far, oldest first, per text key."""
+def recorded_key(key: str, language: str) -> str:
+    """The audit object id of an opening text: "welcome" for Dutch, "welcome.en" for its English version."""
+    return key if language == "nl" else f"{key}.{language}"
+
+
+def recorded_templates(session: Session, languages: tuple[str, ...] = ("nl",)) -> dict[str, list[str]]:
+    """Every opening template recorded so far, oldest first, per text key (and language)."""
     rows = session.execute(
         select(AuditEntry.object_id, AuditEntry.detail).where(AuditEntry.action == ACTION).order_by(AuditEntry.seq)
     ).all()
-    found: dict[str, list[str]] = {key: [] for key in OPENING_KEYS}
+    found: dict[str, list[str]] = {recorded_key(key, lang): [] for key in OPENING_KEYS for lang in languages}
     for key, detail in rows:
         template = (detail or {}).get("template")
         if key in found and isinstance(template, str):
@@ -35,12 +40,14 @@ def record_opening_texts(session: Session, texts: Texts) -> list[str]:
     """Record the templates in force now where they differ from the last recorded; returns the keys recorded.
     The audit chain's lock is taken first, so workers starting together record a change once."""
     session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
-    recorded = recorded_templates(session)
+    recorded = recorded_templates(session, texts.languages)
     changed = []
     for key in OPENING_KEYS:
-        template = texts.template(key)
-        if not recorded[key] or recorded[key][-1] != template:
-            audit.record(session, SYSTEM, ACTION, object_type="text", object_id=key, detail={"template": template})
-            changed.append(key)
+        for language in texts.languages:
+            template, recorded_as = texts.template(key, language), recorded_key(key, language)
+            if not recorded[recorded_as] or recorded[recorded_as][-1] != template:
+                detail = {"template": template, "language": language}
+                audit.record(session, SYSTEM, ACTION, object_type="text", object_id=recorded_as, detail=detail)
+                changed.append(recorded_as)
     session.commit()
     return changed

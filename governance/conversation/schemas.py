@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class ConversationCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    locale: Literal["nl"] = "nl"
+    locale: Literal["nl", "en"] = "nl"
 
 
 class MessageCreate(BaseModel):

@@ -66,6 +66,9 @@ AFFIRMATIONS = frozenset(
         "ja dat wil ik",
         "ja verbind me door",
         "yes",
+        "yes please",
+        "sure",
+        "yes connect me",
     }
 )
 NEGATIONS = frozenset(
@@ -80,6 +83,8 @@ NEGATIONS = frozenset(
         "niet nodig",
         "hoeft niet",
         "no",
+        "no thanks",
+        "no thank you",
     }
 )
 # Intents a button may name: every topic, plus declining an offer of a person.
@@ -134,7 +139,10 @@ def start_conversation(session: Session, runtime: Runtime, *, locale: str) -> tu
     session.flush()
     switched_off = killswitch.current(session).enabled
     welcome = add_message(
-        session, conversation, role="assistant", text=runtime.texts.get("welcome_kill_switch" if switched_off else "welcome")
+        session,
+        conversation,
+        role="assistant",
+        text=runtime.texts.get("welcome_kill_switch" if switched_off else "welcome", locale),
     )
     session.commit()
     metrics.CONVERSATIONS.inc()
@@ -290,6 +298,10 @@ def _before_bot(
         # detected on the message as typed, in memory only; the conversation remembers it for short messages
         turn.language = runtime.languages.detect(body.text, conversation.locale)
         conversation.locale = turn.language
+    else:
+        # a button answers in the language the conversation is in, if the assistant speaks it
+        turn.language = conversation.locale if runtime.languages.answers_in(conversation.locale) else "nl"
+    turn.metadata["language"] = turn.language
     if conversation.state == ConversationState.CLOSED.value:
         session.rollback()
         raise Problem(409, "conversation_closed", runtime.texts.get("conversation_closed"))
@@ -354,14 +366,16 @@ def _privacy_notice(session: Session, runtime: Runtime, conversation: Conversati
     if not turn.pii or conversation.pii_notice_at is not None:
         return []
     conversation.pii_notice_at = utc_now()
-    listed = _listed_kinds(turn.pii)
-    return [add_message(session, conversation, role="system", text=runtime.texts.get("pii_notice", kinds=listed))]
+    listed = _listed_kinds(turn.pii, conversation.locale)
+    text = runtime.texts.get("pii_notice", conversation.locale, kinds=listed)
+    return [add_message(session, conversation, role="system", text=text)]
 
 
-def _listed_kinds(pii: tuple[str, ...]) -> str:
-    """ "een naam, je BSN en iets over je gezondheid" """
-    kinds = [KINDS[kind].phrase if kind in KINDS else kind for kind in pii]
-    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " en " + kinds[-1]
+def _listed_kinds(pii: tuple[str, ...], language: str = "nl") -> str:
+    """ "een naam, je BSN en iets over je gezondheid" (or in English: "a name, your BSN and …")"""
+    english = language == "en"
+    kinds = [(KINDS[kind].phrase_en if english else KINDS[kind].phrase) if kind in KINDS else kind for kind in pii]
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + (" and " if english else " en ") + kinds[-1]
 
 
 def _without_bot(
@@ -399,15 +413,15 @@ async def _bot_replies(runtime: Runtime, conversation: Conversation, turn: Turn)
         logger.warning("bot unavailable", extra={"conversation": conversation.id, "reason": str(exc)})
         if turn.safety is None:
             # Told at once and offered a person (the follow-up escalation), never left with an error.
-            return [_bot_unavailable_reply(runtime)], trace_id
+            return [_bot_unavailable_reply(runtime, turn.language)], trace_id
         return [_safety_reply_without_bot(runtime, turn.safety)], trace_id
 
 
-def _bot_unavailable_reply(runtime: Runtime) -> BotReply:
+def _bot_unavailable_reply(runtime: Runtime, language: str = "nl") -> BotReply:
     return _gateway_reply(
         runtime,
         topic_id="out_of_scope",
-        text=runtime.texts.get("bot_unavailable"),
+        text=runtime.texts.get("bot_unavailable", language),
         action="gateway_bot_unavailable",
         policy="BotUnavailable",
         escalation_reason="bot_unavailable",
@@ -441,7 +455,8 @@ def _finish_decision(runtime: Runtime, turn: Turn, reply: BotReply) -> None:
     reply.explanation["language"] = turn.language
     if turn.pii and reply.explanation.get("summary_nl"):
         # "Waarom dit antwoord?" says what was taken out before the assistant read the question
-        reply.explanation["summary_nl"] += " " + runtime.texts.get("pii_explained", kinds=_listed_kinds(turn.pii))
+        listed = _listed_kinds(turn.pii, turn.language)
+        reply.explanation["summary_nl"] += " " + runtime.texts.get("pii_explained", turn.language, kinds=listed)
     topic = reply.explanation.get("topic")
     sensitive = topic in runtime.knowledge.topics and runtime.knowledge.topic(topic).sensitive
     metrics.observe_decision(reply.explanation, sensitive=sensitive)
@@ -550,7 +565,8 @@ def _answer_while_switched_off(
     """Kill switch on: Rasa is not asked. A crisis still gets the help numbers (from the curated text) and
     goes to the queue; everything else is told that the assistant is off and offered a person."""
     if turn.gateway_action == "decline":
-        message = add_message(session, conversation, role="system", text=runtime.texts.get("handover_declined"))
+        text = runtime.texts.get("handover_declined", conversation.locale)
+        message = add_message(session, conversation, role="system", text=text)
         session.commit()
         return [message]
     if turn.is_crisis and turn.safety is not None:
@@ -567,7 +583,7 @@ def _answer_while_switched_off(
         reply = _gateway_reply(
             runtime,
             topic_id=topic,
-            text=runtime.texts.get("kill_switch_reply"),
+            text=runtime.texts.get("kill_switch_reply", conversation.locale),
             action="gateway_kill_switch",
             policy="KillSwitch",
             escalation_reason="kill_switch",
@@ -592,7 +608,7 @@ def _answer_in_another_language(
         action="gateway_language_notice",
         policy="LanguageRule",
         escalation_reason=None,
-        summary=runtime.texts.get("language_notice_explained", language=notice.name_nl),
+        summary=runtime.texts.get("language_notice_explained", language_name=notice.name_nl),
     )
     return _store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
 
@@ -622,7 +638,11 @@ def _last_message_to_citizen(session: Session, conversation: Conversation) -> Me
 def _handed_back(runtime: Runtime, last: Message | None) -> bool:
     """Is this the first message since a staff member handed the conversation back to the bot?"""
     return last is not None and (
-        last.role == "agent" or (last.role == "system" and last.text == runtime.texts.get("resolved_to_bot"))
+        last.role == "agent"
+        or (
+            last.role == "system"
+            and last.text in {runtime.texts.get("resolved_to_bot", language) for language in runtime.texts.languages}
+        )
     )
 
 

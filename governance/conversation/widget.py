@@ -4,7 +4,9 @@ conversation exists."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from governance.deps import RuntimeDep
@@ -16,13 +18,17 @@ PREFIX = "widget_"
 @router.get(
     "/texts",
     summary="Teksten van de chat",
-    description="Alle teksten van de chat (knoppen, meldingen), in B1-Nederlands, uit de configuratie.",
+    description=(
+        "Alle teksten van de chat (knoppen, meldingen) uit de configuratie: in B1-Nederlands, of in het Engels " "met `lang=en`."
+    ),
     operation_id="getWidgetTexts",
     response_model=dict[str, str],
 )
-def widget_texts(runtime: RuntimeDep) -> JSONResponse:
+def widget_texts(
+    runtime: RuntimeDep, lang: Literal["nl", "en"] = Query("nl", description="De taal van de teksten: nl of en.")
+) -> JSONResponse:
     texts = {
-        key[len(PREFIX) :]: runtime.texts.get(key, position="{position}", minutes="{minutes}")
+        key[len(PREFIX) :]: runtime.texts.get(key, lang, position="{position}", minutes="{minutes}")
         for key in runtime.texts.keys(PREFIX)
     }
     return JSONResponse(texts, headers={"Cache-Control": "public, max-age=300"})

@@ -75,9 +75,11 @@ def queue_info(session: Session, escalation: Escalation, *, now: dt.datetime, hi
     return QueueInfo(position=position, expected_wait_seconds=int(wait))
 
 
-def wait_in_words(seconds: int) -> str:
-    """'2 minuten' in B1 Dutch, rounded up to whole minutes; long waits are not promised precisely."""
+def wait_in_words(seconds: int, language: str = "nl") -> str:
+    """'2 minuten' in B1 Dutch (or English), rounded up to whole minutes; long waits are not promised precisely."""
     minutes = max(1, math.ceil(seconds / 60))
+    if language == "en":
+        return "1 minute" if minutes == 1 else "more than an hour" if minutes > 60 else f"{minutes} minutes"
     if minutes == 1:
         return "1 minuut"
     if minutes > 60:

@@ -25,7 +25,7 @@ from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.handover.queue import QueueInfo, queue_info, wait_in_words
 from governance.runtime import Runtime
-from knowledge.municipality import describe_moment_nl
+from knowledge.municipality import describe_moment
 
 ACCEPT_PAYLOAD = "/accept_human"
 DECLINE_PAYLOAD = "/decline_human"
@@ -55,12 +55,12 @@ def chat_staffed(runtime: Runtime, now: dt.datetime) -> bool:
     return runtime.municipality.chat_hours.is_open(now)
 
 
-def next_opening_words(runtime: Runtime, now: dt.datetime) -> str:
+def next_opening_words(runtime: Runtime, now: dt.datetime, language: str = "nl") -> str:
     hours = runtime.municipality.chat_hours
     opening = hours.next_opening(now)
     if opening is None:
-        return "op de eerstvolgende werkdag"
-    return describe_moment_nl(opening, now.astimezone(hours.timezone))
+        return "on the next working day" if language == "en" else "op de eerstvolgende werkdag"
+    return describe_moment(opening, now.astimezone(hours.timezone), language)
 
 
 def offer(session: Session, runtime: Runtime, conversation: Conversation) -> list[Message]:
@@ -70,14 +70,16 @@ def offer(session: Session, runtime: Runtime, conversation: Conversation) -> lis
     if not chat_staffed(runtime, now):
         return [_out_of_hours(session, runtime, conversation, now)]
     buttons = [
-        {"title": texts.get("handover_button_yes"), "payload": ACCEPT_PAYLOAD},
-        {"title": texts.get("handover_button_no"), "payload": DECLINE_PAYLOAD},
+        {"title": texts.get("handover_button_yes", conversation.locale), "payload": ACCEPT_PAYLOAD},
+        {"title": texts.get("handover_button_no", conversation.locale), "payload": DECLINE_PAYLOAD},
     ]
-    return [add_message(session, conversation, role="system", text=texts.get("handover_offer"), buttons=buttons)]
+    text = texts.get("handover_offer", conversation.locale)
+    return [add_message(session, conversation, role="system", text=text, buttons=buttons)]
 
 
 def _out_of_hours(session: Session, runtime: Runtime, conversation: Conversation, now: dt.datetime) -> Message:
-    text = runtime.texts.get("handover_out_of_hours", next_opening=next_opening_words(runtime, now))
+    language = conversation.locale
+    text = runtime.texts.get("handover_out_of_hours", language, next_opening=next_opening_words(runtime, now, language))
     return add_message(session, conversation, role="system", text=text, form="callback")
 
 
@@ -106,8 +108,13 @@ def start_waiting(session: Session, runtime: Runtime, conversation: Conversation
         session,
         conversation,
         role="system",
-        text=runtime.texts.get("handover_queued", position=info.position, wait=wait_in_words(info.expected_wait_seconds)),
-        buttons=[{"title": runtime.texts.get("handover_button_cancel"), "payload": CANCEL_PAYLOAD}],
+        text=runtime.texts.get(
+            "handover_queued",
+            conversation.locale,
+            position=info.position,
+            wait=wait_in_words(info.expected_wait_seconds, conversation.locale),
+        ),
+        buttons=[{"title": runtime.texts.get("handover_button_cancel", conversation.locale), "payload": CANCEL_PAYLOAD}],
     )
     session.commit()
     metrics.HANDOVERS.labels(context.reason).inc()
@@ -150,7 +157,7 @@ def cancel_waiting(session: Session, runtime: Runtime, conversation: Conversatio
             EscalationState.CLOSED,
             {"resolved_at": utc_now(), "outcome": "cancelled_by_citizen"},
         )
-    message = add_message(session, conversation, role="system", text=runtime.texts.get("handover_cancelled"))
+    message = add_message(session, conversation, role="system", text=runtime.texts.get("handover_cancelled", conversation.locale))
     session.commit()
     runtime.events.notify(QUEUE_TOPIC, conversation_topic(conversation.id))
     return [message]
@@ -162,7 +169,9 @@ def prioritise_crisis(session: Session, runtime: Runtime, conversation: Conversa
     if escalation is not None and escalation.priority < PRIORITY["crisis"]:
         escalation.priority = PRIORITY["crisis"]
         escalation.reason = "crisis"
-    message = add_message(session, conversation, role="system", text=runtime.texts.get("crisis_while_waiting"))
+    message = add_message(
+        session, conversation, role="system", text=runtime.texts.get("crisis_while_waiting", conversation.locale)
+    )
     session.commit()
     runtime.events.notify(QUEUE_TOPIC, conversation_topic(conversation.id))
     return [message]
@@ -212,7 +221,9 @@ def submit_callback(
         session,
         conversation,
         role="system",
-        text=runtime.texts.get("callback_received", next_opening=next_opening_words(runtime, now)),
+        text=runtime.texts.get(
+            "callback_received", conversation.locale, next_opening=next_opening_words(runtime, now, conversation.locale)
+        ),
     )
     session.commit()
     metrics.CALLBACKS.inc()
@@ -266,7 +277,7 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
         move_conversation(
             session, conversation, ConversationState.WAITING, ConversationState.HUMAN, "De inwoner wacht niet meer."
         )
-        add_message(session, conversation, role="system", text=runtime.texts.get("agent_joined"))
+        add_message(session, conversation, role="system", text=runtime.texts.get("agent_joined", conversation.locale))
     audit.record(session, actor, "escalation.claim", object_type="escalation", object_id=escalation.id)
     session.commit()
     metrics.TAKEOVERS.inc()
@@ -285,7 +296,7 @@ def transfer(session: Session, runtime: Runtime, escalation: Escalation, actor: 
     )
     if escalation.kind == "chat" and conversation is not None:
         move_conversation(session, conversation, ConversationState.HUMAN, ConversationState.WAITING)
-        add_message(session, conversation, role="system", text=runtime.texts.get("agent_transferred"))
+        add_message(session, conversation, role="system", text=runtime.texts.get("agent_transferred", conversation.locale))
     audit.record(session, actor, "escalation.transfer", object_type="escalation", object_id=escalation.id)
     session.commit()
     _notify(runtime, escalation)
@@ -321,7 +332,7 @@ def resolve(
         target = ConversationState.BOT if return_to_bot else ConversationState.CLOSED
         move_conversation(session, conversation, ConversationState.HUMAN, target)
         key = "resolved_to_bot" if return_to_bot else "resolved_closed"
-        add_message(session, conversation, role="system", text=runtime.texts.get(key))
+        add_message(session, conversation, role="system", text=runtime.texts.get(key, conversation.locale))
     if escalation.kind == "callback":
         # the contact details were given for this call-back only: they go when it is done
         session.execute(delete(CallbackRequest).where(CallbackRequest.escalation_id == escalation.id))

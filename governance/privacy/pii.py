@@ -50,6 +50,8 @@ class Kind:
     label: str
     phrase: str
     special: bool = False
+    # how the notice names it in an English conversation (issue 16)
+    phrase_en: str = ""
 
 
 @functools.lru_cache(maxsize=4)

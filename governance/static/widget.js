@@ -10,6 +10,10 @@
   const API = script.dataset.api || BASE + "/api/v1";
   const STORE = "gemeente-assistent.conversation";
   const OPEN_STORE = "gemeente-assistent.open";
+  const LANG_STORE = "gemeente-assistent.language";
+  const LANGUAGES = ["nl", "en"];       // the languages the assistant answers in (issue 16)
+  const pageLanguage = (document.documentElement.lang || "nl").slice(0, 2).toLowerCase();
+  let language = sessionStorage.getItem(LANG_STORE) || (pageLanguage === "en" ? "en" : "nl");
 
   let T = {};                     // texts from /widget/texts
   let conversation = null;        // {id, token}
@@ -68,12 +72,14 @@
   const title = el("h2", "utrecht-heading-2 ga-title");
   title.id = "ga-title";
   const close = button("×", "subtle", "ga-close");
+  // The language choice: a button that names the other language in that language ("English").
+  const languageButton = button("", "subtle", "ga-language");
   const notice = el("p", "utrecht-paragraph ga-notice");
   const noticeText = el("span");
   const howLink = el("a", "utrecht-link ga-how");
   howLink.href = BASE + "/hoe-werkt-het";
   notice.appendChild(noticeText); notice.appendChild(document.createTextNode(" ")); notice.appendChild(howLink);
-  header.appendChild(title); header.appendChild(close);
+  header.appendChild(title); header.appendChild(languageButton); header.appendChild(close);
   const log = el("div", "ga-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
@@ -117,6 +123,10 @@
   (document.body || document.documentElement).appendChild(root);
 
   function applyTexts() {
+    root.lang = language;
+    languageButton.textContent = T.language_switch;
+    languageButton.lang = T.language_switch_lang;
+    languageButton.setAttribute("aria-label", T.language_label + ": " + T.language_switch);
     launcher.textContent = T.launcher;
     title.textContent = T.title;
     close.setAttribute("aria-label", T.close);
@@ -153,11 +163,16 @@
     const x = message.explanation;
     // An answer in another language (a fixed notice in Arabic, Turkish, …) carries that language, so screen
     // readers pronounce it right and right-to-left script runs right to left; the citizen's own words too.
-    if (x && x.language && x.language !== "nl") {
+    if (x && x.language && x.language !== language) {
       text.lang = x.language;
       text.dir = RTL_LANGUAGES.indexOf(x.language) >= 0 ? "rtl" : "ltr";
     } else if (message.role === "citizen") {
       text.dir = "auto";
+    }
+    // the conversation moved to the other language the assistant speaks: the widget follows
+    if (x && x.language && x.language !== language && LANGUAGES.indexOf(x.language) >= 0) {
+      text.removeAttribute("lang");
+      switchLanguage(x.language);
     }
     item.appendChild(text);
     if (x && x.sources && x.sources.length) {
@@ -174,7 +189,7 @@
     }
     if (x) {
       const details = el("details", "ga-why");
-      details.appendChild(el("summary", "", T.why));
+      details.appendChild(el("summary", "ga-why__label", T.why));
       details.appendChild(el("p", "utrecht-paragraph", x.summary_nl));
       item.appendChild(details);
       if (message.id) item.appendChild(feedbackRow(message.id));
@@ -353,7 +368,7 @@
         conversation = null; sessionStorage.removeItem(STORE);
       }
     }
-    const created = await call("POST", "/conversations", {});
+    const created = await call("POST", "/conversations", { locale: language });
     conversation = { id: created.conversation_id, token: created.token };
     sessionStorage.setItem(STORE, JSON.stringify(conversation));
     created.messages.forEach(render);
@@ -469,12 +484,37 @@
     if (started && !conversation) start().catch(function () {});
   });
 
+  // --- language -------------------------------------------------------------------------------------
+  function loadTexts(lang) {
+    return fetch(API + "/widget/texts?lang=" + encodeURIComponent(lang))
+      .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
+      .then(function (texts) {
+        T = texts; language = lang; sessionStorage.setItem(LANG_STORE, lang);
+        applyTexts();
+        // labels already on screen ("Waarom dit antwoord?", who said what) follow the new language
+        log.querySelectorAll(".ga-why__label").forEach(function (s) { s.textContent = T.why; });
+      });
+  }
+  function switchLanguage(lang) {
+    if (lang === language || LANGUAGES.indexOf(lang) < 0) return Promise.resolve();
+    language = lang;
+    return loadTexts(lang).catch(function () {});
+  }
+  languageButton.addEventListener("click", async function () {
+    const target = T.language_switch_lang;
+    await switchLanguage(target);
+    // Nothing asked yet: begin again in the chosen language, so the opening text is in it too.
+    const typed = log.querySelector(".ga-msg--citizen");
+    if (conversation && !typed) {
+      forget(); log.replaceChildren();
+      try { await start(); } catch (error) { status.textContent = error.message; }
+    }
+    languageButton.focus();
+  });
+
   // --- go ---------------------------------------------------------------------------------------------
-  fetch(API + "/widget/texts")
-    .then(function (r) { if (!r.ok) throw new Error(); return r.json(); })
-    .then(function (texts) {
-      T = texts;
-      applyTexts();
+  loadTexts(language)
+    .then(function () {
       root.dataset.ready = "true";
       if (sessionStorage.getItem(OPEN_STORE) || script.dataset.open === "true") open();
     })

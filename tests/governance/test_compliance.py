@@ -274,9 +274,10 @@ def test_restarting_with_the_same_wording_records_nothing_new(app, client, staff
         items = test_client.get("/api/v1/audit", headers=staff["reviewer"]["headers"]).json()["items"]
         return len([e for e in items if e["action"] == "opening_text_in_use"])
 
-    assert recorded(client) == 2  # welcome and welcome_kill_switch, at the first start
+    # welcome and welcome_kill_switch, in Dutch and in English (issue 16), at the first start
+    assert recorded(client) == 4
     with TestClient(create_app(settings, bot=FakeBot())) as again:
-        assert recorded(again) == 2
+        assert recorded(again) == 4
 
 
 def test_accuracy_check_reads_the_measurement_of_the_running_model(client, staff, settings):

@@ -73,9 +73,78 @@ def test_a_short_message_keeps_the_conversation_language(step):
     assert step.detect("ik wil een nieuw paspoort aanvragen", conversation_language="tr") == "nl"
 
 
-def test_english_still_goes_to_the_model(step):
+def test_english_is_answered_by_the_assistant_itself_not_with_a_notice(step):
     assert step.detect("I need a new passport, how do I apply?") == "en"
-    assert step.notice("en") is None
+    assert step.answers_in("en") and step.notice("en") is None
+
+
+def test_every_notice_says_the_assistant_speaks_dutch_and_english(step):
+    english_words = {
+        "tr": "İngilizce",
+        "ar": "الإنجليزية",
+        "pl": "angielsku",
+        "uk": "англійською",
+        "de": "Englisch",
+        "fr": "anglais",
+        "es": "inglés",
+    }
+    for language, word in english_words.items():
+        assert word in step.notice(language).text, language
+
+
+def test_an_english_question_goes_to_the_model_marked_english(client, bot, staff):
+    conversation = start(client)
+    reply = say(client, conversation, text="I need a new passport, how do I apply?")
+    assert bot.sent[-1]["metadata"]["language"] == "en"
+    assert reply["messages"][-1]["explanation"]["language"] == "en"
+    # a short message afterwards stays English; a button too
+    say(client, conversation, text="ok thanks")
+    assert bot.sent[-1]["metadata"]["language"] == "en"
+    say(client, conversation, payload="/reisdocument")
+    assert bot.sent[-1]["metadata"]["language"] == "en"
+    decisions = client.get(
+        "/api/v1/decisions", params={"conversationId": conversation["conversation_id"]}, headers=staff["reviewer"]["headers"]
+    ).json()["items"]
+    assert {d["language"] for d in decisions} == {"en"}
+
+
+def test_a_conversation_started_in_english_opens_with_the_english_disclosure(client):
+    created = client.post("/api/v1/conversations", json={"locale": "en"})
+    assert created.status_code == 201
+    welcome = created.json()["messages"][0]["text"]
+    assert "I am a computer program, not a person" in welcome and "14 0123" in welcome and "staff member" in welcome
+    dutch = client.post("/api/v1/conversations", json={}).json()["messages"][0]["text"]
+    assert "computerprogramma" in dutch
+    assert client.post("/api/v1/conversations", json={"locale": "tr"}).status_code == 422
+
+
+def test_the_handover_offer_and_queue_speak_the_conversation_language(client, bot):
+    conversation = client.post("/api/v1/conversations", json={"locale": "en"}).json()
+    reply = say(client, conversation, text="I would like to talk to a human please")
+    offer = reply["messages"][-1]
+    assert offer["role"] == "system" and offer["text"].startswith("Would you like me to connect you")
+    assert [b["title"] for b in offer["buttons"]] == ["Yes, connect me", "No, thank you"]
+    queued = say(client, conversation, text="yes please")["messages"][-1]
+    assert queued["text"].startswith("You are now waiting for a member of staff")
+
+
+def test_the_widget_texts_come_in_english_too(client):
+    dutch = client.get("/api/v1/widget/texts").json()
+    english = client.get("/api/v1/widget/texts", params={"lang": "en"}).json()
+    assert set(dutch) == set(english)
+    assert english["why"] == "Why this answer?" and dutch["why"] == "Waarom dit antwoord?"
+    assert english["language_switch_lang"] == "nl" and dutch["language_switch_lang"] == "en"
+    assert client.get("/api/v1/widget/texts", params={"lang": "xx"}).status_code == 422
+
+
+def test_english_system_texts_have_the_same_keys_and_placeholders_as_the_dutch():
+    import re
+
+    dutch = yaml.safe_load((ROOT / "data" / "texts.yml").read_text(encoding="utf-8"))
+    english = yaml.safe_load((ROOT / "data" / "texts.en.yml").read_text(encoding="utf-8"))
+    assert set(dutch) == set(english)
+    for key in dutch:
+        assert set(re.findall(r"\{(\w+)\}", str(dutch[key]))) == set(re.findall(r"\{(\w+)\}", str(english[key]))), key
 
 
 def test_a_turkish_question_gets_the_turkish_message_not_the_dutch_model(client, bot, staff):
@@ -83,7 +152,7 @@ def test_a_turkish_question_gets_the_turkish_message_not_the_dutch_model(client,
     reply = say(client, conversation, text=OTHER_LANGUAGES["tr"])
     assert bot.sent == []  # not pushed through the Dutch model
     message = reply["messages"][0]
-    assert message["role"] == "assistant" and message["text"].startswith("Merhaba. Bu asistan yalnızca Felemenkçe")
+    assert message["role"] == "assistant" and message["text"].startswith("Merhaba. Bu asistan yalnızca Felemenkçe ve İngilizce")
     explanation = message["explanation"]
     assert explanation["language"] == "tr" and explanation["action"] == "gateway_language_notice"
     assert "Je schreef in het Turks" in explanation["summary_nl"]

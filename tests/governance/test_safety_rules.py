@@ -52,6 +52,20 @@ CRISIS = [
     "mijn broer wil er een einde aan maken",
     "mijn zoon zegt dat hij zichzelf iets aan wil doen",
     "mijn stiefvader slaat mijn moeder",
+    # English (issue 16), written before the English rules
+    "i am going to kill myself tonight",
+    "I dont want to be alive anymore",
+    "my boyfriend beats me",
+    "my dad hits my mom",
+    "I'm not safe at home",
+    "I'm afraid to go home",
+    "someone threatened me with a knife",
+    "my neighbour is screaming for help",
+    "my friend wants to end her life",
+    "he says he wants to kill himself",
+    "domestic violence",
+    "I want to hurt myself",
+    "thinking about suicide",
 ]
 
 HUMAN = [
@@ -75,6 +89,15 @@ HUMAN = [
     "zet me door naar een collega",
     "kunt u mij doorsturen naar iemand van vergunningen",
     "kan er iemand contact met me opnemen",
+    # English (issue 16)
+    "I want to talk to a person",
+    "can I speak with an employee",
+    "connect me to someone",
+    "transfer me to a colleague please",
+    "human",
+    "can someone call me back",
+    "i need a real person",
+    "let me chat with a staff member",
 ]
 
 ORDINARY = [
@@ -109,6 +132,16 @@ ORDINARY = [
     "er wordt afval gegooid in de sloot",
     "kan ik de aanvraag doorsturen naar mijn werkgever",
     "",
+    # English (issue 16)
+    "how much does a passport cost",
+    "my father died what do I need to arrange",
+    "the road is not safe, there is a hole in it",
+    "is it safe to send my passport by post",
+    "can I bring a person to my appointment",
+    "I have a complaint about an employee",
+    "who do I call about my passport",
+    "my car was hit by the garbage truck",
+    "how do I register my baby",
 ]
 
 

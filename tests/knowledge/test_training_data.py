@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import yaml
@@ -76,11 +77,34 @@ def test_no_example_is_listed_under_two_intents():
 def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
     """The multi-turn set and the long-phrasing set (issue 14) measure, so training must never see them."""
     trained = {plain(e) for lines in training().values() for e in lines}
-    long_set = [e for lines in examples(ROOT / "tests" / "nlu" / "long_phrasings.yml").values() for e in lines]
+    long_set = [
+        e
+        for name in ("long_phrasings.yml", "long_phrasings_blind.yml")
+        for lines in examples(ROOT / "tests" / "nlu" / name).values()
+        for e in lines
+    ]
     conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
     turns = [turn["text"] for c in conversations["conversations"] for turn in c["turns"]]
-    assert len(long_set) >= 60 and len(turns) >= 140
+    assert len(long_set) >= 140 and len(turns) >= 140
     assert [e for e in long_set + turns if plain(e) in trained] == []
+
+
+def test_no_long_phrasing_is_a_near_copy_of_a_training_example():
+    """An edited copy (a word swapped, punctuation changed) would inflate the long-phrasing figure as well."""
+    trained = [plain(e) for lines in training().values() for e in lines if len(e) > 40]
+    long_set = [
+        plain(e)
+        for name in ("long_phrasings.yml", "long_phrasings_blind.yml")
+        for lines in examples(ROOT / "tests" / "nlu" / name).values()
+        for e in lines
+    ]
+    near = [
+        (e, t)
+        for e in long_set
+        for t in trained
+        if abs(len(e) - len(t)) < 0.2 * len(e) and difflib.SequenceMatcher(None, e, t).ratio() > 0.85
+    ]
+    assert near == []
 
 
 def test_no_message_of_the_pii_set_is_in_the_training_data():
@@ -94,3 +118,11 @@ def test_the_multi_turn_set_is_as_large_as_the_issue_asks():
     conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
     follow_ups = sum(len(c["turns"]) - 1 for c in conversations["conversations"])
     assert len(conversations["conversations"]) >= 40 and follow_ups >= 100
+
+
+def test_the_english_heldout_set_covers_every_topic_and_is_never_trained_on():
+    """issue 16: English is measured on its own held-out set, written before the English training data."""
+    heldout = examples(ROOT / "tests" / "nlu" / "heldout_en.yml")
+    assert all(len(heldout.get(topic, [])) >= 3 for topic in TOPICS), {t: len(heldout.get(t, [])) for t in TOPICS}
+    trained = {plain(e) for lines in training().values() for e in lines}
+    assert [e for lines in heldout.values() for e in lines if plain(e) in trained] == []
