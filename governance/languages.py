@@ -41,6 +41,8 @@ class LanguageStep:
 
         self.default = config.get("default", "nl")
         self.answered = frozenset(config.get("answered", [self.default]))
+        names = config.get("answered_names_nl") or {}
+        self.answered_names_nl = [str(names.get(code, code)) for code in config.get("answered", [self.default])]
         codes = [getattr(IsoCode639_1, code.upper()) for code in config["detect"]]
         self._detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
         # lingua loads its language models on first use (about a second): at start-up, not in a citizen's turn
@@ -48,6 +50,8 @@ class LanguageStep:
         self.min_letters = int(config.get("min_letters", 15))
         self.min_words = int(config.get("min_words", 3))
         self.min_confidence = float(config.get("min_confidence", 0.75))
+        # English is answered, not sent a notice, so a little less certainty is needed (see data/languages.yml)
+        self.min_confidence_answered = float(config.get("min_confidence_answered", self.min_confidence))
         self.min_lead = float(config.get("min_lead_over_dutch", 0.4))
         values = municipality.template_values()
         self.notices = {
@@ -75,8 +79,14 @@ class LanguageStep:
         top = values[0]
         code = top.language.iso_code_639_1.name.lower()
         dutch = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == self.default), 0.0)
-        if code != self.default and top.value >= self.min_confidence and top.value - dutch >= self.min_lead:
+        needed = self.min_confidence_answered if code in self.answered else self.min_confidence
+        if code != self.default and top.value >= needed and top.value - dutch >= self.min_lead:
             return code
+        # Unsure: an English conversation stays English unless the detector leans to Dutch ("how much is it").
+        if conversation_language in self.answered and conversation_language != self.default:
+            kept = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == conversation_language), 0.0)
+            if kept >= dutch:
+                return conversation_language
         return self.default
 
     def answers_in(self, language: str | None) -> bool:

@@ -194,7 +194,7 @@ def collect(session: Session, runtime: Runtime, *, model_version: str | None) ->
             "callback": settings.retention_callback_days,
         },
         pii_types=list(PII_TYPES),
-        languages_answered=["Nederlands"],
+        languages_answered=list(runtime.languages.answered_names_nl),
         languages_with_notice=[notice.name_nl for notice in runtime.languages.notices.values()],
         kill_switch_enabled=killswitch.current(session).enabled,
         active_staff=int(active_staff),

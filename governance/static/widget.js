@@ -491,7 +491,7 @@
       .then(function (texts) {
         T = texts; language = lang; sessionStorage.setItem(LANG_STORE, lang);
         applyTexts();
-        // labels already on screen ("Waarom dit antwoord?", who said what) follow the new language
+        // labels already on screen (the "why" summaries) follow the new language
         log.querySelectorAll(".ga-why__label").forEach(function (s) { s.textContent = T.why; });
       });
   }

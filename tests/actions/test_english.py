@@ -37,11 +37,11 @@ def test_an_english_follow_up_uses_the_context_like_a_dutch_one(dispatcher):
     assert "You just asked about parking" in x["summary_nl"]
 
 
-def test_a_sub_answer_not_yet_translated_says_it_is_dutch(dispatcher):
+def test_an_english_detail_comes_from_the_english_sub_answer(dispatcher):
     [message], _ = run(ActionAnswerFromKnowledgeBase(), dispatcher, "how long is a passport valid", "reisdocument", 0.9)
     x = message["explanation"]
-    assert x["answer_id"] == "reisdocument/geldigheid" and x["answer_language"] == "nl"
-    assert message["text"].startswith("I have this information only in Dutch for now:")
+    assert x["answer_id"] == "reisdocument/geldigheid" and x["answer_language"] == "en"
+    assert message["text"].startswith("A passport or ID card is valid for 10 years")
 
 
 def test_english_facts_of_the_municipality_are_in_english(dispatcher):

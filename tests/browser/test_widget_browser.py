@@ -118,6 +118,17 @@ def test_an_arabic_question_gets_the_arabic_message_right_to_left(node_modules, 
     assert "the citizen's Arabic question runs right to left too" in result["checks"]
 
 
+def test_an_english_conversation_through_the_language_choice(node_modules, tmp_path):
+    bot = FakeBot()
+    english = custom_item("reisdocument", "A passport costs € 84,60 if you are 18 or older.")
+    english["custom"]["explanation"]["summary_nl"] = "I think your question is about 'Passport and ID card' (certainty 93%)."
+    bot.reply = [english]
+    result = run_scenario("english", tmp_path, bot=bot)
+    assert "the widget's own texts are English" in result["checks"]
+    assert "the English answer and 'Why this answer?'" in result["checks"]
+    assert bot.sent[-1]["metadata"]["language"] == "en"
+
+
 def test_html_in_messages_is_inert(node_modules, tmp_path):
     bot = FakeBot()
     reply = custom_item("reisdocument", "<script>window.__xss=3</script><b>vet</b> antwoord")

@@ -242,6 +242,38 @@ const scenarios = {
     check(answer.citizenDirection === "rtl", "the citizen's Arabic question runs right to left too");
     await bothWidths(page, "arabic");
   },
+  // Issue 16: the language choice switches the widget and the conversation to English.
+  async english(page) {
+    await page.goto(BASE + "/");
+    await page.locator(".ga-launcher").click();
+    await messages(page, "assistant").first().waitFor();
+    const choice = page.locator(".ga-language");
+    check((await choice.textContent()) === "English" && (await choice.getAttribute("lang")) === "en", "the language choice names English in English");
+    await choice.click();
+    await page.waitForFunction(() => document.querySelector(".ga-widget").lang === "en");
+    await page.waitForFunction(() => /computer program, not a person/.test(document.querySelector(".ga-log").innerText));
+    const header = await page.evaluate(() => ({
+      title: document.querySelector(".ga-title").textContent,
+      label: document.querySelector(".ga-label").textContent,
+      choice: document.querySelector(".ga-language").textContent,
+      messages: document.querySelectorAll(".ga-log .ga-msg").length,
+    }));
+    check(header.title.startsWith("Digital assistant of") && header.label === "Your question", "the widget's own texts are English");
+    check(header.choice === "Nederlands" && header.messages === 1, "a new conversation opened in English, with the way back to Dutch");
+    await page.locator("#ga-question").fill("how much does a passport cost");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll(".ga-log .ga-msg--assistant").length >= 2);
+    const answer = await page.evaluate(() => {
+      const items = document.querySelectorAll(".ga-log .ga-msg--assistant");
+      const last = items[items.length - 1];
+      return { text: last.querySelector(".ga-msg__text").textContent, why: last.querySelector(".ga-why summary").textContent,
+               lang: last.querySelector(".ga-msg__text").getAttribute("lang") };
+    });
+    check(answer.text.startsWith("A passport costs") && answer.why === "Why this answer?", "the English answer and 'Why this answer?'");
+    check(answer.lang === null, "an English answer in an English widget needs no lang of its own");
+    await page.locator(".ga-why summary").last().click();
+    await bothWidths(page, "english");
+  },
   async xss(page) {
     await page.goto(BASE + "/");
     await page.locator(".ga-launcher").click();

@@ -78,6 +78,18 @@ def test_english_is_answered_by_the_assistant_itself_not_with_a_notice(step):
     assert step.answers_in("en") and step.notice("en") is None
 
 
+def test_no_dutch_question_of_our_sets_is_answered_in_english(step):
+    english = [text for text in dutch_messages() if step.detect(text) == "en"]
+    # the two English questions that were in the Dutch sets before English was answered (see their headers)
+    assert sorted(english) == ["I want to talk in English", "where is the town hall"]
+
+
+def test_an_unsure_message_keeps_an_english_conversation_english(step):
+    assert step.detect("how much is it", conversation_language="en") == "en"
+    assert step.detect("how much is it") == "nl"
+    assert step.detect("wat kost een paspoort", conversation_language="en") == "nl"
+
+
 def test_every_notice_says_the_assistant_speaks_dutch_and_english(step):
     english_words = {
         "tr": "İngilizce",
