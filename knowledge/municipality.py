@@ -71,32 +71,21 @@ class OfficeHours:
 
 
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# How a moment is said, per language: (today, tomorrow, another day); {clock} "8.30", {day} "maandag 7-12".
+MOMENT_WORDS = {
+    "nl": ("vandaag om {clock} uur", "morgen om {clock} uur", "{day} om {clock} uur"),
+    "en": ("today at {clock}", "tomorrow at {clock}", "on {day} at {clock}"),
+}
 
 
 def describe_moment(moment: dt.datetime, now: dt.datetime, language: str = "nl") -> str:
-    """describe_moment_nl, or in English 'tomorrow at 8.30' / 'on Monday 7-12 at 8.30'."""
-    if language != "en":
-        return describe_moment_nl(moment, now)
+    """'morgen om 8.30 uur' / 'maandag 7-12 om 8.30 uur' in B1 Dutch, or 'tomorrow at 8.30' in English (local time)."""
     local = moment.astimezone(now.tzinfo) if moment.tzinfo else moment
     days = (local.date() - now.date()).days
-    clock = f"{local.hour}.{local.minute:02d}"
-    if days == 0:
-        return f"today at {clock}"
-    if days == 1:
-        return f"tomorrow at {clock}"
-    return f"on {WEEKDAYS_EN[local.weekday()]} {local.day}-{local.month} at {clock}"
-
-
-def describe_moment_nl(moment: dt.datetime, now: dt.datetime) -> str:
-    """'morgen om 8.30 uur' / 'maandag om 8.30 uur' (B1 Dutch, local time)."""
-    local = moment.astimezone(now.tzinfo) if moment.tzinfo else moment
-    days = (local.date() - now.date()).days
-    clock = f"{local.hour}.{local.minute:02d} uur"
-    if days == 0:
-        return f"vandaag om {clock}"
-    if days == 1:
-        return f"morgen om {clock}"
-    return f"{WEEKDAYS_NL[WEEKDAY_KEYS[local.weekday()]]} {local.day}-{local.month} om {clock}"
+    today, tomorrow, other = MOMENT_WORDS["en" if language == "en" else "nl"]
+    weekday = WEEKDAYS_EN[local.weekday()] if language == "en" else WEEKDAYS_NL[WEEKDAY_KEYS[local.weekday()]]
+    template = today if days == 0 else tomorrow if days == 1 else other
+    return template.format(clock=f"{local.hour}.{local.minute:02d}", day=f"{weekday} {local.day}-{local.month}")
 
 
 @dataclass(frozen=True)

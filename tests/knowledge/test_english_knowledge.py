@@ -4,8 +4,10 @@ in English, with the Dutch sub-answer's source, owner and review date, and Engli
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from knowledge import TOPICS, load_knowledge_base, load_municipality
@@ -37,16 +39,21 @@ def test_every_sub_answer_is_translated():
     assert [a.ref for a in ENGLISH.all_answers() if a.language != "en"] == []
 
 
-def test_a_sub_answer_without_translation_is_given_in_dutch_and_says_so(tmp_path):
-    import shutil
-
+def edited_translation(tmp_path: Path, topic: str, edit) -> Path:
+    """A copy of the knowledge base with one English file changed by `edit(raw)`; returns its folder."""
     knowledge = tmp_path / "knowledge"
     shutil.copytree(ROOT / "data" / "knowledge", knowledge)
     shutil.copy(ROOT / "data" / "dialogue.yml", tmp_path / "dialogue.yml")
-    translation = knowledge / "en" / "reisdocument.yml"
+    translation = knowledge / "en" / f"{topic}.yml"
     raw = yaml.safe_load(translation.read_text(encoding="utf-8"))
-    del raw["answers"]["geldigheid"]  # a new Dutch sub-answer the translator has not done yet
+    edit(raw)
     translation.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return knowledge
+
+
+def test_a_sub_answer_without_translation_is_given_in_dutch_and_says_so(tmp_path):
+    # a new Dutch sub-answer the translator has not done yet
+    knowledge = edited_translation(tmp_path, "reisdocument", lambda raw: raw["answers"].pop("geldigheid"))
     english = load_knowledge_base(knowledge, MUNICIPALITY).localised("en")
     answer = english.answer("reisdocument/geldigheid")
     dutch = KNOWLEDGE.answer("reisdocument/geldigheid")
@@ -55,17 +62,7 @@ def test_a_sub_answer_without_translation_is_given_in_dutch_and_says_so(tmp_path
 
 
 def test_a_translation_of_an_unknown_sub_answer_is_refused(tmp_path):
-    import shutil
-
-    import pytest
-
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "data" / "knowledge", knowledge)
-    shutil.copy(ROOT / "data" / "dialogue.yml", tmp_path / "dialogue.yml")
-    translation = knowledge / "en" / "afval.yml"
-    raw = yaml.safe_load(translation.read_text(encoding="utf-8"))
-    raw["answers"]["bestaat_niet"] = {"text": "Nothing."}
-    translation.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    knowledge = edited_translation(tmp_path, "afval", lambda raw: raw["answers"].update(bestaat_niet={"text": "Nothing."}))
     with pytest.raises(ValueError, match="unknown answer id"):
         load_knowledge_base(knowledge, MUNICIPALITY)
 
