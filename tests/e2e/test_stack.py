@@ -159,11 +159,23 @@ def test_robot_question_gets_an_honest_answer(stack):
         assert "geen mens" in message["text"]
 
 
-def test_english_gets_a_polite_dutch_answer(stack):
+def test_english_is_answered_in_english_with_context(stack):
+    """issue 16: the real model, actions and knowledge base answer an English question in English, and an
+    English follow-up in the same conversation uses the context like a Dutch one."""
     client, _ = stack
-    message = ask(client, "Hello, can you tell me how to get a parking permit?")
-    assert message["explanation"]["topic"] == "out_of_scope"
-    assert "Nederlands" in message["text"]
+    created = client.post("/api/v1/conversations", json={"locale": "en"}).json()
+    assert "computer program, not a person" in created["messages"][0]["text"]
+    url = f"/api/v1/conversations/{created['conversation_id']}/messages"
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    first = client.post(url, json={"text": "Hello, can you tell me how to get a parking permit?"}, headers=headers)
+    [message] = [m for m in first.json()["messages"] if m.get("explanation")]
+    x = message["explanation"]
+    assert x["topic"] == "parkeren" and x["language"] == "en" and x["answer_language"] == "en"
+    assert "parking permit" in message["text"] and "per year" in message["text"]
+    # no topic of its own: answered within parking, with the costs sub-answer, in English
+    follow_up = client.post(url, json={"text": "and how much does that cost?"}, headers=headers).json()["messages"][-1]
+    assert follow_up["explanation"]["answer_id"] == "parkeren/vergunning_kosten", follow_up["explanation"]
+    assert follow_up["explanation"]["language"] == "en" and follow_up["text"].startswith("A parking permit for residents")
 
 
 def test_unsure_model_asks_then_button_answers(stack):
