@@ -219,8 +219,8 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
         return FileResponse(STATIC_DIR / "readiness.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.get(citizen_page.PAGE_PATH, include_in_schema=False)
-    def how_it_works() -> HTMLResponse:
-        return HTMLResponse(citizen_page.render(runtime), headers={"Content-Security-Policy": CSP})
+    def how_it_works(lang: str = "nl") -> HTMLResponse:
+        return HTMLResponse(citizen_page.render(runtime, lang), headers={"Content-Security-Policy": CSP})
 
     @app.get("/staff", include_in_schema=False)
     def staff_console() -> FileResponse:

@@ -132,6 +132,7 @@
     close.setAttribute("aria-label", T.close);
     noticeText.textContent = T.notice;
     howLink.textContent = T.how_it_works;
+    howLink.href = BASE + "/hoe-werkt-het" + (language === "en" ? "?lang=en" : "");
     log.setAttribute("aria-label", T.log_label);
     typing.textContent = T.typing;
     label.textContent = T.question_label;

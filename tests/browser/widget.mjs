@@ -257,7 +257,9 @@ const scenarios = {
       label: document.querySelector(".ga-label").textContent,
       choice: document.querySelector(".ga-language").textContent,
       messages: document.querySelectorAll(".ga-log .ga-msg").length,
+      how: document.querySelector(".ga-how").getAttribute("href"),
     }));
+    check(header.how.endsWith("/hoe-werkt-het?lang=en"), "'How does the digital assistant work?' opens the English page");
     check(header.title.startsWith("Digital assistant of") && header.label === "Your question", "the widget's own texts are English");
     check(header.choice === "Nederlands" && header.messages === 1, "a new conversation opened in English, with the way back to Dutch");
     await page.locator("#ga-question").fill("how much does a passport cost");

@@ -379,6 +379,26 @@ def test_citizen_page_tells_how_it_works_with_the_configured_terms(app, client):
     assert 'href="/hoe-werkt-het"' in client.get("/").text  # linked from the chat
 
 
+def test_citizen_page_in_english_with_the_same_terms(app, client):
+    app.state.runtime.settings.retention_callback_days = 9
+    page = client.get("/hoe-werkt-het", params={"lang": "en"})
+    assert page.status_code == 200 and '<html lang="en">' in page.text
+    text = page.text
+    assert "How does the digital assistant work?" in text and "computer program, not a person" in text
+    assert "after 9 days" in text and "privacy@voorbeeldstad.example" in text and "Monday to Thursday" in text
+    assert "Your rights" in text and "112" in text
+    # another language (or nonsense) gets the Dutch page, never an error
+    assert '<html lang="nl">' in client.get("/hoe-werkt-het", params={"lang": "<script>"}).text
+
+
+def test_citizen_page_escapes_what_comes_from_the_configuration(app, client, monkeypatch):
+    privacy = dict(app.state.runtime.municipality.raw.get("privacy") or {})
+    privacy["page"] = 'https://x.example/"><script>alert(1)</script>'
+    monkeypatch.setitem(app.state.runtime.municipality.raw, "privacy", privacy)
+    text = client.get("/hoe-werkt-het").text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
 def test_register_command_writes_valid_files(tmp_path, settings, monkeypatch):
     from governance.__main__ import main
     from governance.config import get_settings
