@@ -65,6 +65,8 @@ def running_stack() -> Iterator[tuple[str, float]]:
 
 # English held-out (issue 16): each question in a conversation started in English (the widget's language choice).
 ENGLISH_SET = ROOT / "tests" / "nlu" / "heldout_en.yml"
+# Written after the English model was finished and never used to change anything (see its header).
+ENGLISH_BLIND_SET = ROOT / "tests" / "nlu" / "heldout_en_blind.yml"
 # Topics that always bring in a person: an English crisis or request for a person must escalate.
 ESCALATING = {"crisis", "medewerker"}
 
@@ -117,11 +119,12 @@ def main() -> int:
             report = run_set(client)
             long = {name: long_phrasings(client, path) for name, path in LONG_SETS.items()}
             long["heldout_en"] = long_phrasings(client, ENGLISH_SET, locale="en")
+            long["heldout_en_blind"] = long_phrasings(client, ENGLISH_BLIND_SET, locale="en")
     if ready is not None:
         print(f"start-up to ready: {ready:.1f} s")
     print(format_report(report))
     for name, figures in long.items():
-        target = "95%" if name == "heldout_en" else "93%"
+        target = "95%" if name.startswith("heldout_en") else "93%"
         print(f"{name} through the API: {figures['accuracy']:.1%} of {figures['total']} (target >= {target})")
         if figures["missed_escalations"]:
             print(f"  crisis or request for a person NOT escalated: {figures['missed_escalations']}")

@@ -126,3 +126,8 @@ def test_the_english_heldout_set_covers_every_topic_and_is_never_trained_on():
     assert all(len(heldout.get(topic, [])) >= 3 for topic in TOPICS), {t: len(heldout.get(t, [])) for t in TOPICS}
     trained = {plain(e) for lines in training().values() for e in lines}
     assert [e for lines in heldout.values() for e in lines if plain(e) in trained] == []
+    # the blind English set (written after the English model was finished) shares nothing with either
+    blind = examples(ROOT / "tests" / "nlu" / "heldout_en_blind.yml")
+    assert all(len(blind.get(topic, [])) >= 3 for topic in TOPICS)
+    first = {plain(e) for lines in heldout.values() for e in lines}
+    assert [e for lines in blind.values() for e in lines if plain(e) in trained | first] == []
