@@ -56,8 +56,12 @@ def get_knowledge_base() -> KnowledgeBase:
     return _loaded_knowledge_base().localised(language.current())
 
 
+@functools.lru_cache(maxsize=4)
+def _facts(turn_language: str) -> dict[str, str]:
+    return get_municipality().template_values(turn_language)
+
+
 def dialogue_text(key: str, **values: object) -> str:
     """One of the dialogue's own sentences (data/dialogue.yml) in the turn's language, with the
     municipality's facts in that language filled in."""
-    municipality = get_municipality()
-    return get_knowledge_base().dialogue.text(key, **{**municipality.template_values(language.current()), **values})
+    return get_knowledge_base().dialogue.text(key, **{**_facts(language.current()), **values})

@@ -12,9 +12,11 @@ import contextvars
 
 from rasa_sdk import Tracker
 
+from knowledge import ANSWERED_LANGUAGES
+
 # Languages the assistant answers in; any other value (or none) means Dutch.
-ANSWERED = frozenset({"nl", "en"})
-DEFAULT = "nl"
+ANSWERED = frozenset(ANSWERED_LANGUAGES)
+DEFAULT = ANSWERED_LANGUAGES[0]
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("turn_language", default=DEFAULT)
 

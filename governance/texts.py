@@ -12,11 +12,10 @@ from typing import Any
 
 import yaml
 
-from knowledge import Municipality
+from knowledge import TRANSLATED_LANGUAGES, Municipality
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 DEFAULT_LANGUAGE = "nl"
-TRANSLATED = ("en",)
 
 
 def _flat(raw: dict[str, Any]) -> dict[str, str]:
@@ -34,7 +33,7 @@ class Texts:
     @classmethod
     def from_file(cls, path: Path, municipality: Municipality) -> Texts:
         translations = {}
-        for language in TRANSLATED:
+        for language in TRANSLATED_LANGUAGES:
             translated = path.with_name(f"{path.stem}.{language}{path.suffix}")
             if translated.exists():
                 translations[language] = yaml.safe_load(translated.read_text(encoding="utf-8"))

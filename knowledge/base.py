@@ -17,7 +17,10 @@ from knowledge.text import keyword_positions, words
 # The dialogue lexicon lives beside the knowledge files (data/dialogue.yml).
 DIALOGUE_FILE = "dialogue.yml"
 # Translations of the knowledge texts live in a folder per language beside the Dutch files (data/knowledge/en/).
+# The languages the assistant answers in are Dutch and these; the texts of the gateway (data/texts.<lang>.yml),
+# the citizen page and the action server follow this list.
 TRANSLATED_LANGUAGES = ("en",)
+ANSWERED_LANGUAGES = ("nl", *TRANSLATED_LANGUAGES)
 # A word that names a topic forgives a typo only when it is this long: "komen" is not a misspelt "bomen".
 TOPIC_WORD_TYPO_LENGTH = 7
 
@@ -332,27 +335,22 @@ def _translate_topic(topic: Topic, raw: dict[str, Any], municipality: Municipali
     return replace(topic, title=str(raw["title"]), about=str(raw.get("about") or raw["title"]), answers=tuple(answers))
 
 
-def _load_translations(
-    directory: Path, topics: dict[str, Topic], municipality: Municipality, dialogue: Dialogue
-) -> tuple[dict[str, dict[str, Topic]], list[Path]]:
-    translations: dict[str, dict[str, Topic]] = {}
+def _read_translations(directory: Path, topics: dict[str, Topic]) -> tuple[dict[str, dict[str, dict[str, Any]]], list[Path]]:
+    """The translation files per language (data/knowledge/<language>/<topic>.yml), read once."""
+    raws: dict[str, dict[str, dict[str, Any]]] = {}
     files: list[Path] = []
     for language in TRANSLATED_LANGUAGES:
         folder = directory / language
         if not folder.is_dir():
             continue
-        raws = {}
+        raws[language] = {}
         for path in sorted(folder.glob("*.yml")):
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if raw.get("topic") != path.stem or path.stem not in topics:
                 raise ValueError(f"{language}/{path.name}: the topic must be the file name and a known topic")
-            raws[path.stem] = raw
+            raws[language][path.stem] = raw
             files.append(path)
-        translations[language] = {
-            topic_id: _translate_topic(topic, raws[topic_id], municipality, dialogue, language) if topic_id in raws else topic
-            for topic_id, topic in topics.items()
-        }
-    return translations, files
+    return raws, files
 
 
 def load_knowledge_base(
@@ -362,13 +360,20 @@ def load_knowledge_base(
     dialogue = load_dialogue(dialogue_file)
     files = sorted(directory.glob("*.yml"))
     topics = {t.id: t for t in (_load_topic(p, municipality, dialogue) for p in files)}
+    raws, translated_files = _read_translations(directory, topics)
     # A topic's words in every language name it, whatever language the conversation is in ("passport").
-    for language in TRANSLATED_LANGUAGES:
-        for path in sorted((directory / language).glob("*.yml")) if (directory / language).is_dir() else []:
-            extra = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("topic_words") or []
-            if path.stem in topics and extra:
-                topic = topics[path.stem]
-                topics[path.stem] = replace(topic, topic_words=topic.topic_words + tuple(str(w) for w in extra))
-    translations, translated_files = _load_translations(directory, topics, municipality, dialogue)
+    for by_topic in raws.values():
+        for topic_id, raw in by_topic.items():
+            extra = tuple(str(w) for w in raw.get("topic_words") or [])
+            topics[topic_id] = replace(topics[topic_id], topic_words=topics[topic_id].topic_words + extra)
+    translations = {
+        language: {
+            topic_id: _translate_topic(topic, by_topic[topic_id], municipality, dialogue, language)
+            if topic_id in by_topic
+            else topic
+            for topic_id, topic in topics.items()
+        }
+        for language, by_topic in raws.items()
+    }
     version_inputs = [*files, *translated_files, dialogue_file] + ([municipality_file] if municipality_file else [])
     return KnowledgeBase(topics, content_version(version_inputs), dialogue, translations)

@@ -13,9 +13,9 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from governance.runtime import Runtime
+from knowledge import ANSWERED_LANGUAGES
 
 PAGE_PATH = "/hoe-werkt-het"
-LANGUAGES = ("nl", "en")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEXTS_FILE = PROJECT_ROOT / "data" / "citizen_page.yml"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -32,7 +32,7 @@ def _texts() -> dict[str, Any]:
 
 
 def render(runtime: Runtime, language: str = "nl") -> str:
-    language = language if language in LANGUAGES else "nl"
+    language = language if language in ANSWERED_LANGUAGES else ANSWERED_LANGUAGES[0]
     m, s = runtime.municipality, runtime.settings
     privacy = m.raw.get("privacy") or {}
     values = {

@@ -19,7 +19,7 @@ PREFIX = "widget_"
     "/texts",
     summary="Teksten van de chat",
     description=(
-        "Alle teksten van de chat (knoppen, meldingen) uit de configuratie: in B1-Nederlands, of in het Engels " "met `lang=en`."
+        "Alle teksten van de chat (knoppen, meldingen) uit de configuratie: in B1-Nederlands, of in het Engels met `lang=en`."
     ),
     operation_id="getWidgetTexts",
     response_model=dict[str, str],

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from governance.conversation.states import EscalationState
 from governance.handover.models import Escalation
+from governance.texts import Texts
 
 MIN_HISTORY = 3
 
@@ -75,13 +76,12 @@ def queue_info(session: Session, escalation: Escalation, *, now: dt.datetime, hi
     return QueueInfo(position=position, expected_wait_seconds=int(wait))
 
 
-def wait_in_words(seconds: int, language: str = "nl") -> str:
-    """'2 minuten' in B1 Dutch (or English), rounded up to whole minutes; long waits are not promised precisely."""
+def wait_in_words(seconds: int, texts: Texts, language: str = "nl") -> str:
+    """'2 minuten' (data/texts.yml, or its English file), rounded up to whole minutes; long waits are not
+    promised precisely."""
     minutes = max(1, math.ceil(seconds / 60))
-    if language == "en":
-        return "1 minute" if minutes == 1 else "more than an hour" if minutes > 60 else f"{minutes} minutes"
     if minutes == 1:
-        return "1 minuut"
+        return texts.get("wait_one_minute", language)
     if minutes > 60:
-        return "meer dan een uur"
-    return f"{minutes} minuten"
+        return texts.get("wait_over_an_hour", language)
+    return texts.get("wait_minutes", language, minutes=minutes)

@@ -59,7 +59,7 @@ def next_opening_words(runtime: Runtime, now: dt.datetime, language: str = "nl")
     hours = runtime.municipality.chat_hours
     opening = hours.next_opening(now)
     if opening is None:
-        return "on the next working day" if language == "en" else "op de eerstvolgende werkdag"
+        return runtime.texts.get("next_working_day", language)
     return describe_moment(opening, now.astimezone(hours.timezone), language)
 
 
@@ -112,7 +112,7 @@ def start_waiting(session: Session, runtime: Runtime, conversation: Conversation
             "handover_queued",
             conversation.locale,
             position=info.position,
-            wait=wait_in_words(info.expected_wait_seconds, conversation.locale),
+            wait=wait_in_words(info.expected_wait_seconds, runtime.texts, conversation.locale),
         ),
         buttons=[{"title": runtime.texts.get("handover_button_cancel", conversation.locale), "payload": CANCEL_PAYLOAD}],
     )
