@@ -131,3 +131,8 @@ def test_the_english_heldout_set_covers_every_topic_and_is_never_trained_on():
     assert all(len(blind.get(topic, [])) >= 3 for topic in TOPICS)
     first = {plain(e) for lines in heldout.values() for e in lines}
     assert [e for lines in blind.values() for e in lines if plain(e) in trained | first] == []
+    # the third English set (the blind one since the second batch of English training examples) neither
+    third = examples(ROOT / "tests" / "nlu" / "heldout_en_blind2.yml")
+    assert all(len(third.get(topic, [])) >= 3 for topic in TOPICS)
+    second = {plain(e) for lines in blind.values() for e in lines}
+    assert [e for lines in third.values() for e in lines if plain(e) in trained | first | second] == []
