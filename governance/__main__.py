@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--hours", type=float, default=None, help="token lifetime (default GOV_STAFF_TOKEN_HOURS)")
+    add.add_argument(
+        "--scope",
+        default=None,
+        help="comma-separated permissions the token is limited to, within its role (for a machine: e.g. review)",
+    )
     rotate = user_sub.add_parser("rotate", help="a new token for an account; the old one stops working")
     rotate.add_argument("--id", required=True)
     rotate.add_argument("--hours", type=float, default=None, help="token lifetime (default GOV_STAFF_TOKEN_HOURS)")
@@ -197,8 +202,11 @@ def _user(args: argparse.Namespace) -> int:
         if args.user_command == "add":
             try:
                 account, token = service.create_account(
-                    session, _cli_actor(), name=args.name, role=args.role, token_hours=_token_hours(args)
+                    session, _cli_actor(), name=args.name, role=args.role, token_hours=_token_hours(args), scopes=args.scope
                 )
+            except service.UnknownScope as error:
+                print(f"error: --scope: {error} is not a permission of the role {args.role}", file=sys.stderr)
+                return 2
             except ValueError:
                 print("error: --name is empty", file=sys.stderr)
                 return 2
@@ -208,7 +216,8 @@ def _user(args: argparse.Namespace) -> int:
         elif args.user_command == "list":
             for account in service.list_accounts(session):
                 status = "active" if account.active else "disabled"
-                print(f"{account.id}\t{account.role}\t{status}\t{account.name}")
+                kind = "oidc" if account.oidc_subject else f"token:{account.token_scopes or 'role'}"
+                print(f"{account.id}\t{account.role}\t{status}\t{kind}\t{account.name}")
         elif args.user_command == "rotate":
             account = session.get(StaffAccount, args.id)
             if account is None or not account.active:

@@ -112,6 +112,34 @@ class Settings(BaseSettings):
         12.0, gt=0, description="A staff member's token expires after this many hours (one shift); `user rotate` gives a new one"
     )
 
+    # Staff sign-in with the municipality's OpenID Connect provider (issue 17). Empty issuer: the local mode,
+    # where the pages take a bearer token from `governance user add` (the one-machine default).
+    oidc_issuer: str = Field(
+        "", description="Issuer URL of the OpenID Connect provider (discovery at /.well-known/...); empty: local mode"
+    )
+    oidc_client_id: str = Field("", description="Client id registered at the provider for this service")
+    oidc_client_secret: SecretStr = Field(SecretStr(""), description="Client secret (client_secret_basic)")
+    oidc_scopes: str = Field("openid profile groups", description="Scopes asked for at sign-in, space-separated")
+    oidc_role_claim: str = Field("groups", description="Userinfo claim that lists the person's groups or roles")
+    oidc_role_map: dict[str, Literal["agent", "reviewer", "admin"]] = Field(
+        default_factory=dict,
+        description='Group (value of the role claim) to role, as JSON: {"kcc": "agent", "kwaliteit": "reviewer"}; '
+        "a person in several mapped groups gets the first of admin, reviewer, agent; in none: refused (403)",
+    )
+    oidc_recheck_minutes: float = Field(
+        5.0, gt=0, description="How often a session asks the provider (userinfo) whether the person may still sign in"
+    )
+    oidc_timeout_seconds: float = Field(10.0, gt=0, description="Time-out of calls to the provider")
+    staff_session_idle_minutes: float = Field(30.0, gt=0, description="A sign-in session ends after this long without a request")
+    staff_session_hours: float = Field(10.0, gt=0, description="A sign-in session ends this long after sign-in, however busy")
+    staff_cookie_secure: bool = Field(
+        True, description="Send the session cookie over HTTPS only; false only for a provider test on plain http://127.0.0.1"
+    )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer.strip())
+
     max_message_chars: int = 2000
     max_body_bytes: int = 64 * 1024
 

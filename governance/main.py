@@ -44,7 +44,9 @@ from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
 from governance.sse import StreamLimits
+from governance.staff.oidc import OidcProvider
 from governance.staff.router import router as staff_router
+from governance.staff.signin import router as signin_router
 from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
 
@@ -89,6 +91,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         spool=DecisionSpool(settings.spool_dir),
         streams=StreamLimits(per_key=settings.stream_max_per_conversation, total=settings.stream_max_total),
         limiter=RateLimiter(settings.redis_url),
+        oidc=OidcProvider(settings) if settings.oidc_enabled else None,
         languages=LanguageStep.from_file(municipality),
     )
 
@@ -198,6 +201,7 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     security.install(app, settings, runtime.limiter, runtime.texts)
 
     app.include_router(health.router)
+    app.include_router(signin_router)
     app.mount("/api/v1", create_api(runtime))
     app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")
 

@@ -22,6 +22,7 @@ from governance.ratelimit import RateLimiter
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
 from governance.sse import StreamLimits
+from governance.staff.oidc import OidcProvider
 from governance.texts import Texts
 from knowledge import KnowledgeBase, Municipality
 
@@ -54,5 +55,7 @@ class Runtime:
     limiter: RateLimiter
     languages: LanguageStep
     events: ChangeBus = field(default_factory=ChangeBus)
+    # The municipality's OpenID Connect provider for staff sign-in; None in the local (token) mode.
+    oidc: OidcProvider | None = None
     # What time it is for office hours and queue estimates; tests freeze it.
     clock: Callable[[], dt.datetime] = utc_now

@@ -12,7 +12,7 @@ from governance.events import QUEUE_TOPIC
 from governance.handover import killswitch
 from governance.openapi import problem_responses
 from governance.staff import service
-from governance.staff.auth import PERMISSIONS, AccountAdmin, AnyStaff, SwitchAdmin, SwitchReader
+from governance.staff.auth import AccountAdmin, AnyStaff, StaffContext, SwitchAdmin, SwitchReader
 from governance.staff.models import StaffAccount
 from governance.staff.schemas import (
     AccountCreate,
@@ -47,11 +47,29 @@ def _switch(state: killswitch.KillSwitch) -> KillSwitchOut:
 def sign_in(staff: AnyStaff, session: SessionDep) -> StaffSession:
     audit.record(session, staff.actor, "login", object_type="staff_account", object_id=staff.account.id)
     session.commit()
+    return _session_out(staff, session)
+
+
+def _session_out(staff: StaffContext, session) -> StaffSession:
     return StaffSession(
         account=_account(staff.account),
-        permissions=sorted(PERMISSIONS[staff.account.role]),
+        permissions=sorted(staff.permissions),
         kill_switch=_switch(killswitch.current(session)),
+        sign_in="oidc" if staff.session is not None else "token",
+        csrf_token=staff.session.csrf_token if staff.session is not None else None,
     )
+
+
+@router.get(
+    "/staff-sessions/current",
+    response_model=StaffSession,
+    responses=problem_responses(401),
+    summary="Wie ben ik",
+    description="Rol, rechten en (bij inloggen via de organisatie) het CSRF-token voor de pagina's; legt niets vast.",
+    operation_id="getCurrentStaffSession",
+)
+def current_session(staff: AnyStaff, session: SessionDep) -> StaffSession:
+    return _session_out(staff, session)
 
 
 @router.get(

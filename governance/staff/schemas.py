@@ -27,6 +27,10 @@ class StaffSession(BaseModel):
     account: AccountOut
     permissions: list[str]
     kill_switch: KillSwitchOut
+    # How this request signed in: "token" (a bearer token) or "oidc" (the session cookie of a person).
+    sign_in: Literal["token", "oidc"] = "token"
+    # For a cookie session: the value the pages send as X-CSRF-Token on every change.
+    csrf_token: str | None = None
 
 
 class AccountCreate(BaseModel):

@@ -12,10 +12,25 @@ from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.db import utc_now
 from governance.staff.models import ROLES, StaffAccount
+from governance.staff.permissions import PERMISSIONS
 
 
 class UnknownRole(ValueError):
     pass
+
+
+class UnknownScope(ValueError):
+    """A token scope that is not a permission of the account's role."""
+
+
+def _checked_scopes(role: str, scopes: str | None) -> str | None:
+    if not scopes or not scopes.strip():
+        return None
+    asked = [s.strip() for s in scopes.split(",") if s.strip()]
+    for scope in asked:
+        if scope not in PERMISSIONS[role]:
+            raise UnknownScope(scope)
+    return ",".join(sorted(set(asked)))
 
 
 def create_account(
@@ -26,6 +41,7 @@ def create_account(
     role: str,
     token_hours: float,
     now: dt.datetime | None = None,
+    scopes: str | None = None,
 ) -> tuple[StaffAccount, str]:
     """Returns the account and its bearer token; the token is shown once, stored only as a hash, and
     expires `token_hours` after `now` (the service's clock, which tests freeze)."""
@@ -34,6 +50,7 @@ def create_account(
         raise UnknownRole(role)
     if not name:
         raise ValueError("name is empty")
+    token_scopes = _checked_scopes(role, scopes)
     token = ids.new_token()
     account = StaffAccount(
         id=ids.new_id("u"),
@@ -41,6 +58,7 @@ def create_account(
         role=role,
         token_hash=ids.hash_token(token),
         token_expires_at=(now or utc_now()) + dt.timedelta(hours=token_hours),
+        token_scopes=token_scopes,
     )
     session.add(account)
     session.flush()
@@ -50,7 +68,7 @@ def create_account(
         "account.create",
         object_type="staff_account",
         object_id=account.id,
-        detail={"role": role, "token_hours": token_hours},
+        detail={"role": role, "token_hours": token_hours, "scopes": token_scopes},
     )
     session.commit()
     return account, token

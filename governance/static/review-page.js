@@ -1,15 +1,14 @@
-// Sign-in shared by the reviewer pages (/governance, /governance/readiness): the staff token is kept in
-// sessionStorage, checked with POST /staff-sessions, and the page is shown only for the review permission.
+// Shared by the reviewer pages (/governance, /governance/readiness): sign-in (sign-in.js: the provider's, or a
+// token checked with POST /staff-sessions), and the page is shown only for the review permission.
 "use strict";
 (function () {
   const API = "/api/v1";
-  const STORE = "gemeente-assistent.staff-token";
   const $ = function (id) { return document.getElementById(id); };
-  let token = sessionStorage.getItem(STORE);
+  const SIGN_IN = window.GemeenteSignIn;
 
   async function call(path, options) {
     const init = Object.assign({ method: "GET" }, options || {});
-    init.headers = Object.assign({ Authorization: "Bearer " + token }, init.headers || {});
+    init.headers = SIGN_IN.headers(init.headers);
     const response = await fetch(API + path, init);
     if (!response.ok) {
       const data = await response.json().catch(function () { return {}; });
@@ -20,8 +19,8 @@
 
   // start(denied, onReady): the login form, the saved token, and the board once signed in.
   function start(denied, onReady) {
-    async function show() {
-      const session = await (await call("/staff-sessions", { method: "POST" })).json();
+    async function show(session) {
+      session = session || await (await call("/staff-sessions", { method: "POST" })).json();
       if (session.permissions.indexOf("review") < 0) throw new Error(denied);
       $("who").textContent = session.account.name + " (" + session.account.role + ")";
       $("login").hidden = true;
@@ -30,11 +29,13 @@
     }
     $("login-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      token = $("token").value.trim();
-      show().then(function () { sessionStorage.setItem(STORE, token); $("token").value = ""; })
-        .catch(function (error) { $("login-status").textContent = error.message; });
+      SIGN_IN.useToken($("token").value.trim());
+      show().then(function () { SIGN_IN.remember(); $("token").value = ""; })
+        .catch(function (error) { SIGN_IN.forget(); $("login-status").textContent = error.message; });
     });
-    if (token) show().catch(function () { sessionStorage.removeItem(STORE); token = null; });
+    SIGN_IN.prepare(window.location.pathname)
+      .then(function (signedIn) { if (signedIn) return show(signedIn === "token" ? undefined : signedIn); })
+      .catch(function (error) { SIGN_IN.forget(); if (error && error.message) $("login-status").textContent = error.message; });
   }
 
   async function download(path, name) {

@@ -2,7 +2,6 @@
 "use strict";
 (function () {
   const API = "/api/v1";
-  const STORE = "gemeente-assistent.staff-token";
   const REASONS = {
     citizen_request: "Vroeg om een medewerker", crisis: "Crisis", repeated_fallback: "Bot begreep het niet",
     sensitive_topic: "Persoonlijke situatie", low_confidence: "Bot twijfelde", kill_switch: "Noodstop aan",
@@ -12,7 +11,7 @@
   const WHO = { citizen: "Inwoner", assistant: "Digitale assistent", agent: "Medewerker", system: "Systeem" };
   const $ = function (id) { return document.getElementById(id); };
 
-  let token = sessionStorage.getItem(STORE);
+  const SIGN_IN = window.GemeenteSignIn;
   let me = null;
   let queueStream = null;
   let detailStream = null;
@@ -31,7 +30,7 @@
   async function call(method, path, body) {
     const response = await fetch(API + path, {
       method: method,
-      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+      headers: SIGN_IN.headers({ "Content-Type": "application/json" }),
       body: body ? JSON.stringify(body) : undefined,
     });
     const data = await response.json().catch(function () { return {}; });
@@ -46,8 +45,9 @@
   }
 
   // --- sign-in -----------------------------------------------------------------------------------------
-  async function signIn() {
-    const session = await call("POST", "/staff-sessions");
+  // session: given when the browser signed in at the provider; otherwise the token is checked (and audited).
+  async function signIn(session) {
+    session = session || await call("POST", "/staff-sessions");
     me = session;
     $("who").textContent = session.account.name + " (" + session.account.role + ")";
     $("logout").hidden = false;
@@ -109,26 +109,23 @@
 
   $("login-form").addEventListener("submit", async function (event) {
     event.preventDefault();
-    token = $("token").value.trim();
+    SIGN_IN.useToken($("token").value.trim());
     $("login-status").textContent = "";
     try {
       await signIn();
-      sessionStorage.setItem(STORE, token);
+      SIGN_IN.remember();
       $("token").value = "";
     } catch (error) {
       $("login-status").textContent = error.status === 401 ? "Dit token klopt niet of is ingetrokken." : error.message;
-      token = null;
+      SIGN_IN.forget();
     }
   });
 
-  $("logout").addEventListener("click", function () {
-    sessionStorage.removeItem(STORE);
-    window.location.reload();
-  });
+  $("logout").addEventListener("click", function () { SIGN_IN.signOut(); });
 
   // --- queue -------------------------------------------------------------------------------------------
   function watchQueue() {
-    queueStream = window.GemeenteSSE.open(API + "/escalations/stream", { Authorization: "Bearer " + token },
+    queueStream = window.GemeenteSSE.open(API + "/escalations/stream", SIGN_IN.headers(),
       function (name, data) { if (name === "queue") showQueue(data.items); },
       function (state) {
         $("stream-status").textContent = state === "open" ? "Live verbonden." : state === "denied" ? "Geen toegang." : "Verbinding kwijt, opnieuw verbinden…";
@@ -194,7 +191,7 @@
     $("detail-title").focus();
     if (detailStream) detailStream.close();
     if (current.conversation_id) {
-      detailStream = window.GemeenteSSE.open(API + "/escalations/" + encodeURIComponent(id) + "/stream", { Authorization: "Bearer " + token },
+      detailStream = window.GemeenteSSE.open(API + "/escalations/" + encodeURIComponent(id) + "/stream", SIGN_IN.headers(),
         function (name) { if (name === "message" || name === "state") refreshDetailSoon(); }, null);
       detailStream.setLastId(lastSeq());
     }
@@ -308,7 +305,7 @@
     try {
       const state = await fetch(API + "/admin/kill-switch", {
         method: "PUT",
-        headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+        headers: SIGN_IN.headers({ "Content-Type": "application/json" }),
         body: JSON.stringify({ enabled: $("switch-button").dataset.enable === "true", reason: reason }),
       }).then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.detail); return d; }); });
       showSwitch(state);
@@ -321,5 +318,7 @@
     try { showSwitch(await call("GET", "/admin/kill-switch")); } catch (e) { /* shown at the next success */ }
   }, 20000);
 
-  if (token) signIn().catch(function () { sessionStorage.removeItem(STORE); token = null; });
+  SIGN_IN.prepare("/staff")
+    .then(function (signedIn) { if (signedIn) return signIn(signedIn === "token" ? undefined : signedIn); })
+    .catch(function () { SIGN_IN.forget(); });
 })();

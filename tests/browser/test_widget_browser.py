@@ -5,12 +5,14 @@ Screenshots at 1280 and 320 px go to var/test-artefacts/browser/."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from governance import migrations
@@ -24,8 +26,12 @@ from tests.governance.conftest import (
     FrozenClock,
     LiveServer,
     custom_item,
+    free_port,
     make_account,
+    post_message,
+    start,
 )
+from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, ROLE_MAP, running_provider
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -53,20 +59,22 @@ def node_modules() -> Path:
     return modules
 
 
-def live_service(tmp_path: Path, moment, bot: FakeBot):
+def live_service(tmp_path: Path, moment, bot: FakeBot, **overrides):
     url = f"sqlite:///{tmp_path / 'governance.db'}"
     migrations.upgrade(url)
-    settings = Settings(database_url=url, bot_secret="t", encryption_key=TEST_KEY, retention_interval_minutes=0)
+    settings = Settings(database_url=url, bot_secret="t", encryption_key=TEST_KEY, retention_interval_minutes=0, **overrides)
     app = create_app(settings, bot=bot)
     app.state.runtime.clock = FrozenClock(moment)
     return app
 
 
-def run_scenario(name: str, tmp_path: Path, *, moment=OPEN_MOMENT, bot: FakeBot | None = None) -> dict:
-    app = live_service(tmp_path, moment, bot or FakeBot())
+def run_scenario(
+    name: str, tmp_path: Path, *, moment=OPEN_MOMENT, bot: FakeBot | None = None, app=None, server=None, env=None
+) -> dict:
+    app = app or live_service(tmp_path, moment, bot or FakeBot())
     agent = make_account(app, "agent", "Anna Agent")
     reviewer = make_account(app, "reviewer", "Rita Reviewer")
-    with LiveServer(app) as server:
+    with server or LiveServer(app) as server:
         completed = subprocess.run(
             ["node", str(HERE / "widget.mjs"), name],
             cwd=HERE,
@@ -80,6 +88,7 @@ def run_scenario(name: str, tmp_path: Path, *, moment=OPEN_MOMENT, bot: FakeBot 
                 "REVIEWER_TOKEN": reviewer["token"],
                 "ARTEFACTS": str(ARTEFACTS),
                 "CHROMIUM": CHROMIUM,
+                **(env or {}),
             },
         )
     assert completed.returncode == 0, completed.stderr[-3000:] + completed.stdout[-2000:]
@@ -143,3 +152,29 @@ def test_html_in_messages_is_inert(node_modules, tmp_path):
 def test_staff_and_governance_pages(node_modules, tmp_path):
     result = run_scenario("pages", tmp_path)
     assert any("staff-console" in path for path in result["screenshots"])
+
+
+def test_staff_sign_in_at_the_provider_and_claim_an_escalation(node_modules, tmp_path):
+    """Issue 17: through the real provider's pages (npm oidc-provider), then the console with the cookie."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_provider(f"{base}/auth/callback", f"{base}/staff") as issuer:
+        app = live_service(
+            tmp_path,
+            OPEN_MOMENT,
+            FakeBot(),
+            oidc_issuer=issuer,
+            oidc_client_id=CLIENT_ID,
+            oidc_client_secret=CLIENT_SECRET,
+            oidc_role_map=ROLE_MAP,
+            staff_cookie_secure=False,
+            public_base_url=base,
+        )
+        server = LiveServer(app, port=port)
+        with httpx.Client(base_url=base) as citizen, server:
+            conversation = start(citizen)
+            post_message(citizen, conversation, text="ik wil een medewerker spreken")
+            assert post_message(citizen, conversation, payload="/accept_human").json()["state"] == "waiting"
+            result = run_scenario("oidc", tmp_path, app=app, server=contextlib.nullcontext(server), env={"ISSUER": issuer})
+    assert "the escalation is claimed by the signed-in person" in result["checks"]
+    assert "after signing out the session no longer works" in result["checks"]

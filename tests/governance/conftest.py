@@ -252,8 +252,8 @@ def free_port() -> int:
 class LiveServer:
     """The app under a real uvicorn in a thread: real parallel requests and real event streams."""
 
-    def __init__(self, application) -> None:
-        self.port = free_port()
+    def __init__(self, application, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # the options `python -m governance serve` uses (proxy headers trusted only from configured addresses)
         options = {**uvicorn_options(application.state.runtime.settings), "host": "127.0.0.1", "port": self.port}

@@ -135,3 +135,18 @@ def test_cli_creates_an_account_whose_token_is_the_last_line(client, settings):
     account_id = response.json()["account"]["id"]
     assert run_cli(settings, "user", "disable", "--id", account_id).returncode == 0
     assert client.post("/api/v1/staff-sessions", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_machine_token_with_a_scope_can_do_only_that(client, settings):
+    """Issue 17: CLI tokens are for machines, with an expiry and a scope within their role."""
+    result = run_cli(settings, "user", "add", "--name", "Monitoring", "--role", "admin", "--scope", "review", "--hours", "168")
+    assert result.returncode == 0, result.stderr
+    headers = {"Authorization": f"Bearer {result.stdout.strip().splitlines()[-1]}"}
+    assert client.get("/api/v1/decisions", headers=headers).status_code == 200
+    switch = client.put("/api/v1/admin/kill-switch", json={"enabled": True, "reason": "test"}, headers=headers)
+    assert switch.status_code == 403
+    assert client.get("/api/v1/escalations", headers=headers).status_code == 403
+    assert client.post("/api/v1/staff-sessions", headers=headers).json()["permissions"] == ["review"]
+    refused = run_cli(settings, "user", "add", "--name", "X", "--role", "agent", "--scope", "review")
+    assert refused.returncode == 2 and "not a permission" in refused.stderr
+    assert "token:review" in run_cli(settings, "user", "list").stdout
