@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 
 from governance import metrics
 from governance.deps import RuntimeDep
-from governance.handover import killswitch
 from governance.migrations import head_revision
+from governance.switches import killswitch
 
 router = APIRouter(include_in_schema=False)
 

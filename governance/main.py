@@ -30,6 +30,7 @@ from governance.decision.router import router as decision_router
 from governance.errors import Problem, install_error_handlers, problem_response
 from governance.events import RedisFanout
 from governance.handover.router import router as escalation_router
+from governance.identity import OidcProvider
 from governance.languages import LanguageStep
 from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
@@ -44,7 +45,6 @@ from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
 from governance.sse import StreamLimits
-from governance.staff.oidc import OidcProvider
 from governance.staff.router import router as staff_router
 from governance.staff.signin import router as signin_router
 from governance.texts import Texts

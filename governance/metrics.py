@@ -116,8 +116,8 @@ class DatabaseCollector(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from governance.handover import killswitch
         from governance.handover.models import Escalation
+        from governance.switches import killswitch
 
         queue = GaugeMetricFamily("ga_queue_length", "Escalations waiting for staff, by kind", labels=["kind"])
         oldest = GaugeMetricFamily("ga_queue_oldest_wait_seconds", "How long the longest-waiting chat has waited")

@@ -3,9 +3,10 @@
 from governance.audit.models import AuditChainHead, AuditEntry, AuditRetentionGate
 from governance.conversation.models import Conversation, Message
 from governance.decision.models import DecisionRecord
-from governance.handover.models import CallbackRequest, Escalation, StaffNote, SystemSwitch
+from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.review.models import Feedback, NluProposal
-from governance.staff.models import StaffAccount
+from governance.staff.models import SignInSession, StaffAccount, StaffSignIn
+from governance.switches.models import SystemSwitch
 
 __all__ = [
     "AuditChainHead",
@@ -18,7 +19,9 @@ __all__ = [
     "Feedback",
     "Message",
     "NluProposal",
+    "SignInSession",
     "StaffAccount",
     "StaffNote",
+    "StaffSignIn",
     "SystemSwitch",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from governance.config import Settings
 from governance.db import utc_now
 from governance.events import ChangeBus
+from governance.identity import OidcProvider
 from governance.languages import LanguageStep
 from governance.privacy.crypto import Sealer
 from governance.privacy.pii import PiiScreen
@@ -22,7 +23,6 @@ from governance.ratelimit import RateLimiter
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
 from governance.sse import StreamLimits
-from governance.staff.oidc import OidcProvider
 from governance.texts import Texts
 from knowledge import KnowledgeBase, Municipality
 

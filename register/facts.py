@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from governance.config import PROJECT_ROOT
 from governance.dashboard.statistics import compute
-from governance.handover import killswitch
 from governance.privacy.pii import PII_TYPES
 from governance.runtime import Runtime
 from governance.staff.models import StaffAccount
+from governance.switches import killswitch
 from knowledge import TOPICS
 
 FIGURE_DAYS = 30

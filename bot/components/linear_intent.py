@@ -81,6 +81,10 @@ class LinearIntentClassifier(GraphComponent):
             # As many intents as DIET ranks (Rasa's default ranking_length).
             "ranking_length": 10,
             "random_seed": 42,
+            # Safety intents are never weakened by the average: either model's confidence counts (the higher),
+            # so a crisis DIET is sure of stays a crisis whatever the word counts say (the rule layer in the
+            # gateway stays in front of both).
+            "protected_intents": ["crisis", "medewerker"],
         }
 
     def __init__(
@@ -155,8 +159,12 @@ class LinearIntentClassifier(GraphComponent):
                 continue  # buttons and rule-routed "/intent" messages are exact; nothing to weigh
             diet = {r["name"]: float(r.get("confidence") or 0.0) for r in message.get(INTENT_RANKING_KEY) or []}
             linear = self._model.probabilities(text, float(self._config["sharpness"]))
+            protected = set(self._config["protected_intents"])
             combined = {
-                name: (1 - weight) * diet.get(name, 0.0) + weight * linear.get(name, 0.0) for name in set(diet) | set(linear)
+                name: max(diet.get(name, 0.0), linear.get(name, 0.0))
+                if name in protected
+                else (1 - weight) * diet.get(name, 0.0) + weight * linear.get(name, 0.0)
+                for name in set(diet) | set(linear)
             }
             ranking = sorted(combined.items(), key=lambda item: -item[1])[: self._config["ranking_length"]]
             top_name, top_confidence = ranking[0]

@@ -31,7 +31,6 @@ from governance.decision.models import DecisionRecord
 from governance.decision.service import record_decision
 from governance.errors import Problem
 from governance.events import conversation_topic
-from governance.handover import killswitch
 from governance.handover import service as handover
 from governance.languages import Notice
 from governance.privacy.pii import KINDS
@@ -39,6 +38,7 @@ from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.ratelimit import Limit
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
+from governance.switches import killswitch
 from knowledge import ANSWER_TOPICS, TOPICS
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import select
 
 from governance.audit import service as audit
-from governance.dashboard.router import decisions_csv
+from governance.decision.export import decisions_csv
 from governance.decision.models import DecisionRecord
 from governance.deps import SessionDep
 from governance.openapi import problem_responses

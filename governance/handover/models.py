@@ -4,9 +4,8 @@ and the service-wide switches (the kill switch)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, UTCDateTime, utc_now
@@ -59,16 +58,3 @@ class CallbackRequest(Base):
     email: Mapped[str | None] = mapped_column(Text, nullable=True)
     question: Mapped[str] = mapped_column(Text)
     consent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class SystemSwitch(Base):
-    """Service-wide switches kept in the database so that every worker sees the same value at once."""
-
-    __tablename__ = "system_switch"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    enabled: Mapped[bool] = mapped_column(default=False)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    changed_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -23,9 +23,9 @@ from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.deps import RuntimeDep
 from governance.errors import Problem
+from governance.identity import ProviderError, ProviderRefused, groups_of
 from governance.staff import sessions
 from governance.staff.models import SignInSession, StaffAccount
-from governance.staff.oidc import ProviderError, ProviderRefused, groups_of
 from governance.staff.permissions import PERMISSIONS
 from governance.staff.service import find_by_token, token_expired
 

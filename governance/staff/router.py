@@ -9,7 +9,6 @@ from governance.db import get_by_id
 from governance.deps import RuntimeDep, SessionDep
 from governance.errors import Problem
 from governance.events import QUEUE_TOPIC
-from governance.handover import killswitch
 from governance.openapi import problem_responses
 from governance.staff import service
 from governance.staff.auth import AccountAdmin, AnyStaff, StaffContext, SwitchAdmin, SwitchReader
@@ -23,6 +22,7 @@ from governance.staff.schemas import (
     KillSwitchOut,
     StaffSession,
 )
+from governance.switches import killswitch
 
 router = APIRouter(tags=["Beheer"])
 

@@ -21,10 +21,10 @@ from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.deps import RuntimeDep
 from governance.errors import Problem
+from governance.identity import ProviderError, ProviderRefused, SignedIn
 from governance.runtime import Runtime
 from governance.staff import sessions
 from governance.staff.auth import CSRF_HEADER, origin_of, session_actor
-from governance.staff.oidc import ProviderError, ProviderRefused, SignedIn
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", include_in_schema=False)

@@ -16,6 +16,7 @@ from bot.components.linear_intent import ARRAYS_FILE, LinearIntentClassifier
 EXAMPLES = {
     "reisdocument": ["paspoort aanvragen", "nieuw paspoort", "id kaart kwijt", "paspoort verlopen", "wat kost een paspoort"],
     "afval": ["grofvuil ophalen", "wanneer wordt het afval opgehaald", "kapotte container", "afvalkalender", "milieustraat"],
+    "crisis": ["ik wil niet meer leven", "mijn man slaat mij", "ik ben niet veilig thuis", "help", "ik ben bang"],
     "parkeren": ["parkeervergunning aanvragen", "bezoekers parkeren", "parkeerboete", "vergunning voor mijn auto", "parkeren"],
 }
 
@@ -77,3 +78,11 @@ def test_the_stored_model_holds_no_pickles(tmp_path):
     # np.load with allow_pickle=False raises on any pickled array
     with storage.read_from(resource) as directory, np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
         assert arrays["coef"].shape[0] == len(EXAMPLES)
+
+
+def test_a_crisis_diet_is_sure_of_is_never_averaged_away(tmp_path):
+    component, _, _ = _trained(tmp_path)
+    # words the linear model ties to parking, a crisis to DIET: the crisis stands at DIET's confidence
+    message = _message("de parkeervergunning van de buurman en hij gaat het kind slaan", [("crisis", 0.9), ("parkeren", 0.1)])
+    component.process([message])
+    assert message.get("intent") == {"name": "crisis", "confidence": 0.9}

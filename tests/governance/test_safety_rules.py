@@ -66,6 +66,15 @@ CRISIS = [
     "domestic violence",
     "I want to hurt myself",
     "thinking about suicide",
+    # armed persons and children being hit (2026-12-03), not the sentences of the held-out sets
+    "er loopt een man met een mes door onze galerij",
+    "iemand met een pistool staat voor de deur van mijn moeder",
+    "de buurman schopt zijn kind elke avond, ik hoor het door de muur",
+    "ze dreigt het kind te slaan als het niet stil is",
+    "a guy with a gun is standing in front of our house",
+    "there's a knife at my door and someone keeps knocking",
+    "I think the child next door is being beaten",
+    "he said he is going to hit the baby",
 ]
 
 HUMAN = [
@@ -142,6 +151,11 @@ ORDINARY = [
     "who do I call about my passport",
     "my car was hit by the garbage truck",
     "how do I register my baby",
+    "mijn kind wil graag op slaan leren (drummen), waar kan dat",
+    "ik wil een mes laten slijpen",
+    "how do I register my son at school",
+    "can my daughter get her own ID card",
+    "is a knife allowed in the town hall",
 ]
 
 

@@ -1,5 +1,6 @@
-"""The municipality's OpenID Connect provider, as a client sees it: discovery, the authorization code flow
-with PKCE (Authlib), ID-token checks (joserfc, Authlib's JOSE library) and the userinfo re-check.
+"""The municipality's OpenID Connect provider as this service sees it (staff sign-in, issue 17): discovery,
+the authorization code flow with PKCE (Authlib), ID-token checks (joserfc, Authlib's JOSE library) and the
+userinfo re-check.
 
 Why a re-check: a leaver is switched off at the provider, not here. Every `oidc_recheck_minutes` a session
 asks the provider's userinfo endpoint with its access token; a refusal (401/403) means the person may no

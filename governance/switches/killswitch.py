@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.db import utc_now
-from governance.handover.models import SystemSwitch
+from governance.switches.models import SystemSwitch
 
 NAME = "kill_switch"
 
