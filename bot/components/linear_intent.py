@@ -29,6 +29,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -51,8 +52,6 @@ class _LinearModel:
         self.word, self.char, self.coef, self.intercept, self.classes = word, char, coef, intercept, classes
 
     def _features(self, texts: list[str]):
-        from scipy.sparse import hstack
-
         return hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
 
     def probabilities(self, text: str, sharpness: float = 1.0) -> dict[str, float]:
@@ -106,8 +105,6 @@ class LinearIntentClassifier(GraphComponent):
         texts = [t for t, _ in examples]
         labels = [i for _, i in examples]
         word, char = _vectorizers(self._config)
-        from scipy.sparse import hstack
-
         features = hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
         regression = LogisticRegression(C=self._config["C"], max_iter=3000, random_state=self._config["random_seed"])
         regression.fit(features, labels)

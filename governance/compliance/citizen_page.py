@@ -10,20 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from governance import templating
 from governance.runtime import Runtime
 from knowledge import ANSWERED_LANGUAGES
 
 PAGE_PATH = "/hoe-werkt-het"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEXTS_FILE = PROJECT_ROOT / "data" / "citizen_page.yml"
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,7 +52,7 @@ def render(runtime: Runtime, language: str = "nl") -> str:
     }
     privacy_page = str(privacy.get("page") or "")
     return (
-        _environment()
+        templating.environment()
         .get_template("citizen_page.html.j2")
         .render(
             language=language,

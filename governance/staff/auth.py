@@ -57,6 +57,20 @@ def permissions_of(account: StaffAccount) -> frozenset[str]:
     return granted
 
 
+def record_denied(session, actor: Actor, request: Request, *, needed: str) -> None:
+    """A refused request of a known person or machine, audited with what it lacked (a permission, the CSRF token)."""
+    audit.record(
+        session,
+        actor,
+        "access.denied",
+        object_type="route",
+        object_id=f"{request.method} {request.url.path}"[:60],
+        result="denied",
+        detail={"needed": needed},
+    )
+    session.commit()
+
+
 def session_actor(session, staff_session: SignInSession, origin: str) -> Actor:
     account = session.get(StaffAccount, staff_session.account_id)
     return Actor(id=account.id, name=account.name, role=account.role, origin=origin)
@@ -104,16 +118,7 @@ def _from_session(request: Request, runtime: RuntimeDep) -> StaffContext:
         if runtime.oidc is not None and now - found.checked_at > dt.timedelta(minutes=runtime.settings.oidc_recheck_minutes):
             _recheck_at_provider(session, runtime, found, account, actor, now)
         if request.method not in SAFE_METHODS and not sessions.csrf_matches(found, request.headers.get(CSRF_HEADER, "")):
-            audit.record(
-                session,
-                actor,
-                "access.denied",
-                object_type="route",
-                object_id=f"{request.method} {request.url.path}"[:60],
-                result="denied",
-                detail={"needed": "csrf_token"},
-            )
-            session.commit()
+            record_denied(session, actor, request, needed="csrf_token")
             raise Problem(403, "csrf_token_wrong", "Dit verzoek komt niet van deze pagina. Laad de pagina opnieuw.")
         found.last_seen_at = now
         session.commit()
@@ -126,7 +131,7 @@ def _from_session(request: Request, runtime: RuntimeDep) -> StaffContext:
 
 def _recheck_at_provider(session, runtime, found: SignInSession, account: StaffAccount, actor: Actor, now: dt.datetime) -> None:
     """Ask the provider whether the person may still come in; a refusal disables the account here too."""
-    access_token = runtime.sealer.open(found.access_token_sealed or "") if found.access_token_sealed else None
+    access_token = runtime.sealer.open(found.access_token_sealed) if found.access_token_sealed else None
     try:
         if not access_token:
             raise ProviderRefused("no access token kept")
@@ -142,16 +147,7 @@ def _recheck_at_provider(session, runtime, found: SignInSession, account: StaffA
     if role is None:
         sessions.end_session(session, found, actor=actor, reason="role_removed", now=now)
         raise Problem(401, "staff_role_removed", "Je hebt geen rol meer in de digitale assistent. Log opnieuw in.")
-    if role != account.role:
-        audit.record(
-            session,
-            actor,
-            "account.update",
-            object_type="staff_account",
-            object_id=account.id,
-            detail={"role": role, "previous_role": account.role, "via": "oidc"},
-        )
-        account.role = role
+    sessions.keep_current(session, account, name=account.name, role=role, actor=actor)
     found.checked_at = now
 
 
@@ -161,16 +157,7 @@ def require(permission: str):
     def _check(request: Request, runtime: RuntimeDep, context: Annotated[StaffContext, Depends(_authenticate)]) -> StaffContext:
         if permission not in context.permissions:
             with runtime.session_factory() as session:
-                audit.record(
-                    session,
-                    context.actor,
-                    "access.denied",
-                    object_type="route",
-                    object_id=f"{request.method} {request.url.path}"[:60],
-                    result="denied",
-                    detail={"needed": permission},
-                )
-                session.commit()
+                record_denied(session, context.actor, request, needed=permission)
             raise Problem(403, "role_not_allowed", "Je rol mag dit niet doen.")
         return context
 

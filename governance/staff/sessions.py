@@ -105,17 +105,23 @@ def person_account(
         return account
     if not account.active:
         raise AccountDisabled(account.id)
-    if account.role != role or account.name != name:
-        audit.record(
-            session,
-            Actor(id=account.id, name=name, role=role, origin=origin),
-            "account.update",
-            object_type="staff_account",
-            object_id=account.id,
-            detail={"role": role, "previous_role": account.role, "via": "oidc", "subject": subject},
-        )
-        account.role, account.name = role, name
+    keep_current(session, account, name=name, role=role, actor=Actor(id=account.id, name=name, role=role, origin=origin))
     return account
+
+
+def keep_current(session: Session, account: StaffAccount, *, name: str, role: str, actor: Actor) -> None:
+    """The provider's name and role for a person, audited when either changed (at sign-in and at a re-check)."""
+    if account.role == role and account.name == name:
+        return
+    audit.record(
+        session,
+        actor,
+        "account.update",
+        object_type="staff_account",
+        object_id=account.id,
+        detail={"role": role, "previous_role": account.role, "via": "oidc", "subject": account.oidc_subject},
+    )
+    account.role, account.name = role, name
 
 
 def open_session(

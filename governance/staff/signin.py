@@ -9,14 +9,12 @@ pages which sign-in to show: the provider's, or the token form of the local mode
 
 from __future__ import annotations
 
-import functools
 import logging
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from governance import templating
 from governance.audit import service as audit
 from governance.audit.service import Actor
 from governance.deps import RuntimeDep
@@ -28,17 +26,11 @@ from governance.staff.auth import CSRF_HEADER, origin_of, session_actor
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", include_in_schema=False)
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
 
 
 def _refused(status: int, reason: str, next_page: str = "/staff") -> HTMLResponse:
     """A Dutch page that says why the sign-in did not work and links back (the reasons are in the template)."""
-    page = _environment().get_template("sign_in_refused.html.j2").render(reason=reason, next_page=next_page)
+    page = templating.environment().get_template("sign_in_refused.html.j2").render(reason=reason, next_page=next_page)
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 
