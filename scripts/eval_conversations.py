@@ -32,6 +32,8 @@ PORTS = {"GATEWAY_PORT": "18100", "RASA_PORT": "15105", "ACTIONS_PORT": "15155"}
 LONG_SETS = {
     "long_phrasings": ROOT / "tests" / "nlu" / "long_phrasings.yml",
     "long_phrasings_blind": ROOT / "tests" / "nlu" / "long_phrasings_blind.yml",
+    # written on 2026-12-04 before that day's training batch, scored only after it (see its header)
+    "long_phrasings_blind2": ROOT / "tests" / "nlu" / "long_phrasings_blind2.yml",
 }
 
 
@@ -69,6 +71,8 @@ ENGLISH_SET = ROOT / "tests" / "nlu" / "heldout_en.yml"
 ENGLISH_BLIND_SET = ROOT / "tests" / "nlu" / "heldout_en_blind.yml"
 # Written before the second batch of English training examples was scored: the blind English set since then.
 ENGLISH_BLIND2_SET = ROOT / "tests" / "nlu" / "heldout_en_blind2.yml"
+# Written on 2026-12-04 before that day's English training batch, scored only after it (see its header).
+ENGLISH_BLIND3_SET = ROOT / "tests" / "nlu" / "heldout_en_blind3.yml"
 # Topics that always bring in a person: an English crisis or request for a person must escalate.
 ESCALATING = {"crisis", "medewerker"}
 
@@ -123,6 +127,7 @@ def main() -> int:
             long["heldout_en"] = long_phrasings(client, ENGLISH_SET, locale="en")
             long["heldout_en_blind"] = long_phrasings(client, ENGLISH_BLIND_SET, locale="en")
             long["heldout_en_blind2"] = long_phrasings(client, ENGLISH_BLIND2_SET, locale="en")
+            long["heldout_en_blind3"] = long_phrasings(client, ENGLISH_BLIND3_SET, locale="en")
     if ready is not None:
         print(f"start-up to ready: {ready:.1f} s")
     print(format_report(report))
