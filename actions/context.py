@@ -27,6 +27,8 @@ FOLLOW_UP_INTENT = "vervolgvraag"
 SURE = 0.6
 # A message this short that asks an aspect, without naming a topic, is a follow-up.
 SHORT_FOLLOW_UP_WORDS = 8
+# In a message of several questions, a topic a question names counts when the model ranks it this high.
+MULTI_QUESTION_RANK = 5
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,12 @@ def resolve_question(
             if not named and (_asks_a_follow_up(question, dialogue) or confidence < SURE):
                 return Resolution(context.topic, "context", question)
         topic, how = intent, "model"
-        if named and intent not in named and confidence < SURE:
-            topic, how = named[0], "named"
+        # A named topic overrides an unsure model only where the model itself ranks it high: everyday words
+        # ("in de straat", "afval") name a topic in messages about another one ("mag mijn tweede auto ook in
+        # de straat staan" is parkeren, not a report about the street).
+        plausible = [t for t in named if t in _top_topics(ranking)]
+        if plausible and intent not in named and confidence < SURE:
+            topic, how = plausible[0], "named"
         if context.known and topic != context.topic and dialogue.is_correction(question.text):
             own = [a for a in question.aspects if dialogue.needs_own_answer(a)]
             return Resolution(topic, "correction", question, aspect_hint=None if own else context.aspect)
@@ -187,9 +193,14 @@ def resolve_message(
         first = resolve_question(questions[0], **single)
         return [first] if first else []
     resolved: list[Resolution] = []
+    # A question names a topic of its own only where the model, which saw the whole message, ranks that topic
+    # among its first few; otherwise the words are everyday words of another topic ("ik kan de rekening voor het
+    # afval en riool niet betalen" asks one question about kwijtschelding, not about afval and a blocked drain).
+    ranked = set(_top_topics(ranking, MULTI_QUESTION_RANK)) | {intent}
     for index, question in enumerate(questions[: knowledge.dialogue.max_questions]):
-        if question.topics:
-            topic = intent if intent in question.topics else question.topics[0]
+        own = [t for t in question.topics if t in ranked]
+        if own:
+            topic = intent if intent in own else own[0]
             resolved.append(Resolution(topic, "model" if topic == intent else "named", question))
         elif index == 0:
             first = resolve_question(question, **single)

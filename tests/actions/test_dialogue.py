@@ -82,7 +82,9 @@ def test_a_missing_detail_is_said_honestly_with_page_and_phone(dispatcher):
 
 
 def test_several_questions_get_several_answers_each_explained(dispatcher):
-    messages, events = answer(dispatcher, "ik wil verhuizen en ook een nieuwe parkeervergunning", "verhuizing", 0.7)
+    ranking = [("verhuizing", 0.7), ("parkeren", 0.2), ("uittreksel_brp", 0.05)]
+    text = "ik wil verhuizen en ook een nieuwe parkeervergunning"
+    messages, events = answer(dispatcher, text, "verhuizing", 0.7, ranking=ranking)
     assert [m["explanation"]["answer_id"] for m in messages] == ["verhuizing/doorgeven", "parkeren/vergunning"]
     assert all("meer vragen" in m["explanation"]["summary_nl"] for m in messages)
     assert messages[0]["explanation"]["question"] == "ik wil verhuizen"
@@ -96,8 +98,31 @@ def test_two_aspects_of_one_topic_in_one_message(dispatcher):
 
 def test_no_more_than_three_questions_are_answered(dispatcher):
     text = "wat kost een paspoort en wat kost een rijbewijs en wat kost grofvuil en wat kost een parkeervergunning"
-    messages, _ = answer(dispatcher, text, "reisdocument", 0.5)
+    ranking = [("reisdocument", 0.5), ("rijbewijs", 0.2), ("afval", 0.1), ("parkeren", 0.1), ("belastingen", 0.05)]
+    messages, _ = answer(dispatcher, text, "reisdocument", 0.5, ranking=ranking)
     assert len(messages) == 3
+
+
+def test_everyday_words_of_another_topic_do_not_make_a_second_question(dispatcher):
+    # "afval" and "riool" are topic words of afval and meldingen, but the model, which read the whole message,
+    # ranks neither: one question about kwijtschelding, answered once from that topic.
+    text = "ik leef van een klein pensioen en kan de rekening voor het afval en riool niet betalen hoeft dat niet"
+    ranking = [("kwijtschelding", 0.55), ("belastingen", 0.2), ("bijstand", 0.1), ("schulden", 0.05)]
+    messages, _ = answer(dispatcher, text, "kwijtschelding", 0.55, ranking=ranking)
+    assert [m["explanation"]["topic"] for m in messages] == ["kwijtschelding"]
+
+
+def test_a_named_topic_the_model_does_not_rank_does_not_override_it(dispatcher):
+    # "in de straat" names meldingen, but an unsure model that ranks parkeren first and meldingen nowhere near
+    # the top answers about parking; a named topic the model does rank still wins over an unsure guess.
+    text = "we hebben sinds kort een tweede auto mag die ook in de straat staan met een vergunning"
+    ranking = [("parkeren", 0.5), ("omgevingsvergunning", 0.2), ("verhuizing", 0.1), ("melding_openbare_ruimte", 0.05)]
+    [message], _ = answer(dispatcher, text, "parkeren", 0.5, ranking=ranking)
+    assert message["explanation"]["topic"] == "parkeren"
+    ranking = [("omgevingsvergunning", 0.5), ("parkeren", 0.3)]
+    text = "wat kost een parkeervergunning voor mijn tweede auto"
+    [message], _ = answer(CollectingDispatcher(), text, "omgevingsvergunning", 0.5, ranking=ranking)
+    assert message["explanation"]["topic"] == "parkeren"
 
 
 def test_a_pause_expires_the_context(dispatcher):

@@ -80,12 +80,7 @@ def test_no_example_is_listed_under_two_intents():
 def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
     """The multi-turn set and the long-phrasing set (issue 14) measure, so training must never see them."""
     trained = {plain(e) for lines in training().values() for e in lines}
-    long_set = [
-        e
-        for name in LONG_SETS
-        for lines in examples(ROOT / "tests" / "nlu" / name).values()
-        for e in lines
-    ]
+    long_set = [e for name in LONG_SETS for lines in examples(ROOT / "tests" / "nlu" / name).values() for e in lines]
     conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
     turns = [turn["text"] for c in conversations["conversations"] for turn in c["turns"]]
     assert len(long_set) >= 210 and len(turns) >= 140
