@@ -75,10 +75,17 @@ CRISIS = [
     "there's a knife at my door and someone keeps knocking",
     "I think the child next door is being beaten",
     "he said he is going to hit the baby",
+    # a wish to be gone told as a thought (2026-12-04), not the sentence of the held-out set
+    "soms denk ik dat het voor iedereen makkelijker is als ik er niet meer ben",
+    "mijn familie is beter af zonder mij",
+    "het zou rustiger zijn wanneer ik er niet meer zou zijn",
 ]
 
 HUMAN = [
     "ik wil een medewerker spreken",
+    # the verb before the person (2026-12-04)
+    "kan ik even bellen met een medewerker over mijn aanvraag",
+    "ik wil liever praten met een echte mens",
     "medewerker",
     "Medewerker!",
     "een mens",
@@ -156,6 +163,10 @@ ORDINARY = [
     "how do I register my son at school",
     "can my daughter get her own ID card",
     "is a knife allowed in the town hall",
+    # near the rules of 2026-12-04 but no crisis and no request for a person
+    "is het beter als ik er niet ben bij de afspraak of moet ik mee",
+    "het is makkelijker als ik er zelf bij ben",
+    "mag ik bellen met mijn eigen telefoon",
 ]
 
 
