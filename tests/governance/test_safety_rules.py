@@ -79,6 +79,12 @@ CRISIS = [
     "soms denk ik dat het voor iedereen makkelijker is als ik er niet meer ben",
     "mijn familie is beter af zonder mij",
     "het zou rustiger zijn wanneer ik er niet meer zou zijn",
+    # gaps found by this day's training examples, tested with other sentences
+    "mijn zus wordt al jaren door haar man geslagen",
+    "mijn collega zei dat hij van het dak wil springen",
+    "hij dreigt zichzelf iets aan te doen",
+    "he told me i dont want live like this",
+    "a man is attacking us in the street",
 ]
 
 HUMAN = [
@@ -167,6 +173,9 @@ ORDINARY = [
     "is het beter als ik er niet ben bij de afspraak of moet ik mee",
     "het is makkelijker als ik er zelf bij ben",
     "mag ik bellen met mijn eigen telefoon",
+    "mijn aanvraag werd niet goed behandeld",
+    "the attack on my tax assessment, can i object",
+    "where do i want to live after my studies, can i register at two addresses",
 ]
 
 
