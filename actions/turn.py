@@ -45,6 +45,10 @@ def respond_to_turn(
     message = tracker.latest_message
     intent = FOLLOW_UP_INTENT if as_follow_up else (message.get("intent") or {}).get("name") or "out_of_scope"
     raw = message.get("text") or ""
+    if intent == "goodbye" and knowledge.dialogue.asks_a_question(raw):
+        # A question is no goodbye: treat it as not understood, so it is answered from the context when its
+        # words fit the topic, or asked about, instead of "Tot ziens!" and a lost conversation.
+        intent = "nlu_fallback"
 
     rule = safety_rule(tracker)
     if rule and intent in knowledge.topics:

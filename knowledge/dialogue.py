@@ -73,6 +73,7 @@ class Dialogue:
         self.switch_markers = tuple(str(w) for w in raw.get("switch_markers", []))
         self.separators = tuple(sorted((str(w) for w in raw.get("question_separators", [])), key=len, reverse=True))
         self.max_questions = int(raw.get("max_questions", 3))
+        self.question_openers = tuple(str(w) for w in raw.get("question_openers", []))
         self.texts: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts") or {}).items()}
         self.texts_en: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts_en") or {}).items()}
         self.language = "nl"
@@ -116,6 +117,14 @@ class Dialogue:
         if _matches(tokens, self.referring_words):
             return True
         return len(tokens) <= 6 and any(0 in keyword_positions(tokens, opener) for opener in self.follow_up_openers)
+
+    def asks_a_question(self, text: str) -> bool:
+        """The message is phrased as a question ("mag ik bij het gesprek zijn", "kan dat online?"): it opens
+        with a question verb or ends with a question mark. A goodbye never does."""
+        if text.strip().endswith("?"):
+            return True
+        tokens = words(text)
+        return any(tokens[: len(words(opener))] == words(opener) for opener in self.question_openers)
 
     def switches_topic(self, text: str) -> bool:
         """Does the text announce another topic ("oh en iets anders …")?"""

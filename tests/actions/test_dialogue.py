@@ -159,6 +159,19 @@ def test_a_goodbye_clears_the_context(dispatcher):
     assert slot_values(events) == {"context_topic": None, "context_answer": None, "context_aspect": None}
 
 
+def test_a_question_the_model_took_for_a_goodbye_keeps_the_conversation(dispatcher):
+    # A question is never a goodbye: no "Tot ziens!" and no lost context, but a question about the topic.
+    slots = context_slots("wmo", "wmo/hulp")
+    [message], events = answer(
+        dispatcher, "kan mijn zoon ook aanwezig zijn bij het keukentafelgesprek", "goodbye", 0.8, slots=slots
+    )
+    assert "tot ziens" not in message["text"].lower()
+    assert message["buttons"] and message["buttons"][0]["payload"].startswith("/wmo{")
+    assert "context_topic" not in slot_values(events)  # the context stays as it was
+    [message], _ = answer(CollectingDispatcher(), "is goed, doei", "goodbye", 0.9, slots=slots)
+    assert "tot ziens" in message["text"].lower()
+
+
 def test_a_handover_clears_the_context(dispatcher):
     tracker = tracker_for(user_event("medewerker", "medewerker", 0.99), slots=PASPOORT)
     events = run(ActionOfferHuman(), dispatcher, tracker)
