@@ -145,7 +145,8 @@ def resolve_question(
         # A named topic overrides an unsure model only where the model itself ranks it high: everyday words
         # ("in de straat", "afval") name a topic in messages about another one ("mag mijn tweede auto ook in
         # de straat staan" is parkeren, not a report about the street).
-        plausible = [t for t in named if t in _top_topics(ranking)]
+        ranked_high = _top_topics(ranking)
+        plausible = [t for t in named if t in ranked_high]
         if plausible and intent not in named and confidence < SURE:
             topic, how = plausible[0], "named"
         if context.known and topic != context.topic and dialogue.is_correction(question.text):

@@ -73,7 +73,8 @@ class Dialogue:
         self.switch_markers = tuple(str(w) for w in raw.get("switch_markers", []))
         self.separators = tuple(sorted((str(w) for w in raw.get("question_separators", [])), key=len, reverse=True))
         self.max_questions = int(raw.get("max_questions", 3))
-        self.question_openers = tuple(str(w) for w in raw.get("question_openers", []))
+        # as word tuples, matched exactly against the message's first words on every turn
+        self.question_openers = tuple(tuple(words(str(w))) for w in raw.get("question_openers", []))
         self.texts: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts") or {}).items()}
         self.texts_en: dict[str, str] = {k: " ".join(str(v).split()) for k, v in (raw.get("texts_en") or {}).items()}
         self.language = "nl"
@@ -123,8 +124,8 @@ class Dialogue:
         with a question verb or ends with a question mark. A goodbye never does."""
         if text.strip().endswith("?"):
             return True
-        tokens = words(text)
-        return any(tokens[: len(words(opener))] == words(opener) for opener in self.question_openers)
+        tokens = tuple(words(text))
+        return any(tokens[: len(opener)] == opener for opener in self.question_openers)
 
     def switches_topic(self, text: str) -> bool:
         """Does the text announce another topic ("oh en iets anders …")?"""
