@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 
 from actions.conversation import model_id, safety_rule
 from knowledge import Answer
+from knowledge.contract import EscalationReason, Explanation, reason_value
 
 RANKING_SIZE = 5
 
@@ -50,14 +51,14 @@ def build(
     answer: Answer | None = None,
     matched_keywords: tuple[str, ...] = (),
     escalate: bool = False,
-    escalation_reason: str | None = None,
+    escalation_reason: EscalationReason | None = None,
     cite_sources: bool = True,
     sources: list[dict[str, str]] | None = None,
     dialogue: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Explanation:
     """`dialogue` holds what the conversation added: context_topic (the topic before this turn),
     topic_from_context, aspect, detail_missing and, for a message with several questions, question."""
-    explanation: dict[str, Any] = {
+    explanation: Explanation = {  # type: ignore[typeddict-item]  (the dialogue's keys are merged in)
         "decision_id": None,
         "topic": topic,
         **understood(tracker),
@@ -67,7 +68,7 @@ def build(
         if sources is not None
         else ([{"title": s.title, "url": s.url} for s in answer.sources] if answer and cite_sources else []),
         "escalate": escalate,
-        "escalation_reason": escalation_reason,
+        "escalation_reason": reason_value(escalation_reason),
         "pii_redacted": [],
         "model_version": None,
         "summary_nl": summary_nl,

@@ -16,6 +16,7 @@ from actions.base import ExplainedAction
 from actions.config import dialogue_text, get_knowledge_base
 from actions.context import Context, Resolution
 from knowledge import ANSWER_TOPICS, ESCALATING_TOPICS, SMALL_TALK_TOPICS, AnswerChoice
+from knowledge.contract import EscalationReason
 
 # Topics worth a button: real subjects and the two that bring in a person; never small talk.
 OFFERABLE = frozenset(ANSWER_TOPICS + ESCALATING_TOPICS)
@@ -122,7 +123,7 @@ def send_answer(
             answer=choice.answer,
             matched_keywords=choice.matched_keywords,
             escalate=offer_person,
-            escalation_reason="sensitive_topic" if offer_person else None,
+            escalation_reason=EscalationReason.SENSITIVE_TOPIC if offer_person else None,
             summary_nl=summary,
             dialogue=fields,
         ),
@@ -272,7 +273,7 @@ def offer_human_after_misses(
             topic="out_of_scope",
             action=action,
             escalate=True,
-            escalation_reason="repeated_fallback",
+            escalation_reason=EscalationReason.REPEATED_FALLBACK,
             summary_nl=summary,
             sources=sources,
             dialogue=_dialogue_fields(None, context, None, False),

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(args)
     if args.command == "retention":
         from governance.main import build_runtime
-        from governance.privacy.retention import run_retention
+        from governance.rights.retention import run_retention
 
         migrations.upgrade()
         runtime = build_runtime(get_settings())

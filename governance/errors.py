@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
+from typing import Any
 
+import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,20 +19,20 @@ from governance import API_VERSION, metrics
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
-TITLES = {
-    400: "Ongeldig verzoek",
-    401: "Niet ingelogd",
-    403: "Geen toegang",
-    404: "Niet gevonden",
-    405: "Methode niet toegestaan",
-    409: "Conflict",
-    413: "Bericht te lang",
-    415: "Verkeerd formaat",
-    422: "Bericht niet bruikbaar",
-    429: "Te veel verzoeken",
-    500: "Er ging iets mis",
-    503: "Tijdelijk niet beschikbaar",
-}
+PROBLEMS_FILE = Path(__file__).resolve().parents[1] / "data" / "problems.yml"
+
+
+@functools.lru_cache(maxsize=1)
+def _problem_texts() -> dict[str, Any]:
+    return yaml.safe_load(PROBLEMS_FILE.read_text(encoding="utf-8"))
+
+
+def problem_detail(text_id: str, **values: Any) -> str:
+    """The Dutch detail of a problem, configured in data/problems.yml (a missing id fails the texts test)."""
+    return str(_problem_texts()["details"][text_id]).format(**values)
+
+
+TITLES: dict[int, str] = {int(status): str(title) for status, title in _problem_texts()["titles"].items()}
 
 
 class Problem(Exception):
@@ -60,10 +64,10 @@ def problem_response(status: int, code: str, detail: str, title: str | None = No
 def _validation_detail(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return 400, "invalid_json", "Je verzoek is geen geldige JSON."
+        return 400, "invalid_json", problem_detail("invalid_json")
     fields = sorted({str(e["loc"][-1]) for e in errors if e.get("loc")})
-    names = ", ".join(fields) if fields else "het verzoek"
-    return 422, "validation_error", f"Controleer {names}: de waarde ontbreekt of heeft het verkeerde type."
+    names = ", ".join(fields) if fields else problem_detail("validation_whole_request")
+    return 422, "validation_error", problem_detail("validation_error", names=names)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -80,9 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = (
-            exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Deze pagina of dit gesprek bestaat niet."
-        )
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else problem_detail("not_found")
         return problem_response(exc.status_code, f"http_{exc.status_code}", detail)
 
     @app.exception_handler(OperationalError)
@@ -91,15 +93,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # The database is briefly gone: say so kindly (never a 500); nothing was half-written (the
         # transaction rolled back) and an answer already given waits in the spool.
         logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        response = problem_response(
-            503,
-            "storage_unavailable",
-            "We kunnen je bericht nu even niet opslaan. Probeer het over een minuut opnieuw. Bij direct gevaar bel je 112.",
-        )
+        response = problem_response(503, "storage_unavailable", problem_detail("storage_unavailable"))
         response.headers["Retry-After"] = "30"
         return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later nog eens.")
+        return problem_response(500, "internal_error", problem_detail("internal_error"))

@@ -17,36 +17,40 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from governance import API_VERSION, health, metrics, security
-from governance.audit.router import router as audit_router
+from governance import API_VERSION, metrics, security
+from governance.api import health
+from governance.api.audit import router as audit_router
+from governance.api.compliance import router as compliance_router
+from governance.api.conversations import router as conversation_router
+from governance.api.dashboard import router as dashboard_router
+from governance.api.decisions import router as decision_router
+from governance.api.escalations import router as escalation_router
+from governance.api.privacy import router as privacy_router
+from governance.api.review import router as review_router
+from governance.api.signin import router as signin_router
+from governance.api.staff import router as staff_router
+from governance.api.widget import router as widget_router
 from governance.compliance import citizen_page, disclosure
-from governance.compliance.router import router as compliance_router
 from governance.config import PROJECT_ROOT, Settings, get_settings
-from governance.conversation.router import router as conversation_router
-from governance.conversation.widget import router as widget_router
-from governance.dashboard.router import router as dashboard_router
+from governance.conversation import store
 from governance.db import make_engine, make_session_factory
-from governance.decision.router import router as decision_router
-from governance.errors import Problem, install_error_handlers, problem_response
+from governance.errors import Problem, install_error_handlers, problem_detail, problem_response
 from governance.events import RedisFanout
-from governance.handover.router import router as escalation_router
+from governance.handover import queue as handover_queue
 from governance.identity import OidcProvider
 from governance.languages import LanguageStep
 from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
 from governance.privacy.pii import default_screen
-from governance.privacy.retention import run_retention
-from governance.privacy.router import router as privacy_router
 from governance.privacy.tracker import TrackerStore
 from governance.rasa_client import RasaClient
 from governance.ratelimit import RateLimiter
-from governance.review.router import router as review_router
+from governance.rights.retention import run_retention
 from governance.runtime import BotClient, Runtime
 from governance.safety.rules import SafetyRules
 from governance.spool import DecisionSpool
 from governance.sse import StreamLimits
-from governance.staff.router import router as staff_router
-from governance.staff.signin import router as signin_router
+from governance.switches import killswitch
 from governance.texts import Texts
 from knowledge import load_knowledge_base, load_municipality
 
@@ -88,7 +92,7 @@ def build_runtime(settings: Settings, bot: BotClient | None = None) -> Runtime:
         pii=default_screen(),
         sealer=sealer_for(settings),
         tracker=tracker,
-        spool=DecisionSpool(settings.spool_dir),
+        spool=DecisionSpool(settings.spool_dir, write=store.write_spooled),
         streams=StreamLimits(per_key=settings.stream_max_per_conversation, total=settings.stream_max_total),
         limiter=RateLimiter(settings.redis_url),
         oidc=OidcProvider(settings) if settings.oidc_enabled else None,
@@ -119,7 +123,7 @@ def create_api(runtime: Runtime) -> FastAPI:
         def api_docs() -> FileResponse:
             """Swagger UI from local files (widget/build.mjs copies them) under the same strict policy as our pages."""
             if not SWAGGER_BUNDLE.is_file():
-                raise Problem(404, "docs_not_built", "De API-documentatie is niet geïnstalleerd (make setup bouwt haar).")
+                raise Problem(404, "docs_not_built", problem_detail("docs_not_built"))
             return FileResponse(STATIC_DIR / "api-docs.html", headers={"Content-Security-Policy": DOCS_CSP})
 
     api.openapi = lambda: api.openapi_schema or _cache(api, build_openapi(api, contact=contact, server_url=server_url))  # type: ignore[method-assign]
@@ -211,7 +215,7 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus_metrics() -> Response:
-        body, content_type = metrics.render(runtime)
+        body, content_type = metrics.render(lambda: _database_gauges(runtime))
         return Response(body, media_type=content_type)
 
     @app.get("/governance", include_in_schema=False)
@@ -244,3 +248,12 @@ DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'"
 )
+
+
+def _database_gauges(runtime: Runtime) -> metrics.DatabaseGauges:
+    """Read at every scrape, so every worker reports the same truth: the queue and the kill switch."""
+    with runtime.session_factory() as session:
+        waiting, oldest = handover_queue.waiting_now(session, runtime.clock())
+        enabled = killswitch.current(session).enabled
+        session.commit()
+    return metrics.DatabaseGauges(waiting_by_kind=waiting, oldest_chat_wait_seconds=oldest, kill_switch_enabled=enabled)

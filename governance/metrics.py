@@ -10,7 +10,8 @@ PROMETHEUS_MULTIPROC_DIR; /metrics then merges the workers' files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -24,7 +25,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from knowledge import ESCALATING_TOPICS, SMALL_TALK_TOPICS
 
@@ -109,41 +109,37 @@ def observe_redactions(pii_types: tuple[str, ...]) -> None:
         PII.labels(kind).inc()
 
 
+@dataclass(frozen=True)
+class DatabaseGauges:
+    """What the database says at scrape time. Read by the composition root (it knows the queue and the switch),
+    so this module depends on no domain and every domain may count here."""
+
+    waiting_by_kind: dict[str, int]
+    oldest_chat_wait_seconds: float
+    kill_switch_enabled: bool
+
+
 class DatabaseCollector(Collector):
     """Gauges read from the database when Prometheus scrapes: queue length, oldest wait, kill switch."""
 
-    def __init__(self, runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, read: Callable[[], DatabaseGauges]) -> None:
+        self.read = read
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from governance.handover.models import Escalation
-        from governance.switches import killswitch
-
+        gauges = self.read()
         queue = GaugeMetricFamily("ga_queue_length", "Escalations waiting for staff, by kind", labels=["kind"])
         oldest = GaugeMetricFamily("ga_queue_oldest_wait_seconds", "How long the longest-waiting chat has waited")
         switch = GaugeMetricFamily("ga_kill_switch_enabled", "1 while the kill switch stops the bot")
-        now = self.runtime.clock()
-        with self.runtime.session_factory() as session:
-            counts = dict(
-                session.execute(
-                    select(Escalation.kind, func.count()).where(Escalation.state == "waiting").group_by(Escalation.kind)
-                ).all()
-            )
-            first = session.scalar(
-                select(func.min(Escalation.waiting_since)).where(Escalation.state == "waiting", Escalation.kind == "chat")
-            )
-            enabled = killswitch.current(session).enabled
-            session.commit()
         for kind in ("chat", "callback"):
-            queue.add_metric([kind], counts.get(kind, 0))
-        oldest.add_metric([], max(0.0, (now - first).total_seconds()) if first else 0.0)
-        switch.add_metric([], 1.0 if enabled else 0.0)
+            queue.add_metric([kind], gauges.waiting_by_kind.get(kind, 0))
+        oldest.add_metric([], gauges.oldest_chat_wait_seconds)
+        switch.add_metric([], 1.0 if gauges.kill_switch_enabled else 0.0)
         yield queue
         yield oldest
         yield switch
 
 
-def render(runtime) -> tuple[bytes, str]:
+def render(read_gauges: Callable[[], DatabaseGauges]) -> tuple[bytes, str]:
     """The /metrics body: this process's metrics (or all workers' in multiprocess mode) plus the database gauges."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -152,11 +148,11 @@ def render(runtime) -> tuple[bytes, str]:
         from prometheus_client import REGISTRY
 
         registry = REGISTRY
-    body = generate_latest(registry) + generate_latest(_database_registry(runtime))
+    body = generate_latest(registry) + generate_latest(_database_registry(read_gauges))
     return body, CONTENT_TYPE_LATEST
 
 
-def _database_registry(runtime) -> CollectorRegistry:
+def _database_registry(read_gauges: Callable[[], DatabaseGauges]) -> CollectorRegistry:
     registry = CollectorRegistry()
-    registry.register(DatabaseCollector(runtime))
+    registry.register(DatabaseCollector(read_gauges))
     return registry

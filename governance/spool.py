@@ -6,29 +6,33 @@ then they are written with the message ids the citizen already has. Replaying tw
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 
 from governance import metrics
-from governance.conversation.messages import add_message
-from governance.conversation.models import Conversation, Message
-from governance.decision.models import DecisionRecord
-from governance.decision.service import record_decision
 
 logger = logging.getLogger(__name__)
 
 
+# Writes one spooled turn into the database and returns how many replies it wrote (0 when written before).
+SpoolWriter = Callable[[sessionmaker[Session], dict[str, Any]], int]
+
+
 class DecisionSpool:
-    def __init__(self, directory: Path) -> None:
+    """The file side only; what a spooled turn becomes in the database is the writer's business
+    (governance.conversation.store.write_spooled), so this primitive depends on no domain."""
+
+    def __init__(self, directory: Path, write: SpoolWriter) -> None:
         self.directory = directory
+        self._write = write
 
     def _file(self) -> Path:
         return self.directory / f"spool-{os.getpid()}.jsonl"
@@ -51,7 +55,7 @@ class DecisionSpool:
                 total += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
         return total
 
-    def replay(self, session_factory) -> int:
+    def replay(self, session_factory: sessionmaker[Session]) -> int:
         """Write what waits; stop at the first database error (the next round tries again)."""
         written = 0
         for path in sorted(self.directory.glob("spool-*.jsonl")):
@@ -64,7 +68,7 @@ class DecisionSpool:
                 done = 0
                 for line in lines:
                     try:
-                        written += _apply(session_factory, json.loads(line))
+                        written += self._write(session_factory, json.loads(line))
                     except DBAPIError:
                         logger.warning("database still unavailable; spooled decision records wait")
                         break
@@ -78,48 +82,3 @@ class DecisionSpool:
                 with contextlib.suppress(OSError):
                     path.unlink()
         return written
-
-
-def _apply(session_factory, entry: dict[str, Any]) -> int:
-    with session_factory() as session:
-        replies = entry["replies"]
-        if session.scalar(select(DecisionRecord.decision_id).where(DecisionRecord.decision_id == replies[0]["decision_id"])):
-            return 0  # written before (a replay that was interrupted after its commit)
-        conversation = session.get(Conversation, entry["conversation_id"])
-        if conversation is None:
-            return 0  # erased meanwhile: nothing of it may come back
-        first = dt.datetime.fromisoformat(replies[0]["created_at"])
-        # the turn's number: the citizen messages up to this answer (the citizen's message was stored in time)
-        turn = entry["turn"] or session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.conversation_id == conversation.id, Message.role == "citizen", Message.created_at <= first)
-        )
-        for reply in replies:
-            created = dt.datetime.fromisoformat(reply["created_at"])
-            message = add_message(
-                session,
-                conversation,
-                role="assistant",
-                text=reply["text"],
-                buttons=reply["buttons"],
-                explanation=reply["explanation"],
-                message_id=reply["message_id"],
-                created_at=created,
-            )
-            record_decision(
-                session,
-                decision_id=reply["decision_id"],
-                conversation_id=conversation.id,
-                message_id=message.id,
-                turn=turn or 1,
-                timestamp=created,
-                input_text_redacted=entry["input_text_redacted"],
-                explanation=reply["explanation"],
-                knowledge_version=entry["knowledge_version"],
-                latency_ms=entry["latency_ms"],
-                trace_id=entry["trace_id"],
-                span_id=reply["span_id"],
-            )
-        session.commit()
-        return len(replies)

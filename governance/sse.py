@@ -23,10 +23,9 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.events import ChangeBus
 
-STREAMS_FULL_TEXT = "Er zijn nu te veel open verbindingen. Probeer het over een halve minuut opnieuw."
 RETRY_AFTER_SECONDS = 30
 
 
@@ -59,7 +58,9 @@ class StreamLimits:
         """Raises the 503 problem when the key or the worker has as many streams open as allowed."""
         with self._lock:
             if self._count >= self.total or self._open.get(key, 0) >= self.per_key:
-                raise Problem(503, "too_many_streams", STREAMS_FULL_TEXT, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                raise Problem(
+                    503, "too_many_streams", problem_detail("too_many_streams"), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+                )
             self._open[key] = self._open.get(key, 0) + 1
             self._count += 1
         return StreamSlot(self, key)

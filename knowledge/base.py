@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.contract import EscalationReason
 from knowledge.dialogue import Dialogue, load_dialogue
 from knowledge.municipality import Municipality
 from knowledge.text import keyword_positions, words
@@ -65,7 +66,7 @@ class Topic:
     title: str
     owner: str
     sensitive: bool
-    escalation_reason: str | None
+    escalation_reason: EscalationReason | None
     answers: tuple[Answer, ...]
     # How the dialogue refers to the topic ("je paspoort of ID-kaart") in "je vroeg net naar …".
     about: str = ""
@@ -276,7 +277,8 @@ def _load_topic(path: Path, municipality: Municipality, dialogue: Dialogue) -> T
         title=raw["title"],
         owner=raw.get("owner", ""),
         sensitive=bool(raw.get("sensitive", False)),
-        escalation_reason=raw.get("escalation_reason"),
+        # an unknown reason stops the load: it would reach staff pages unlabelled
+        escalation_reason=EscalationReason(raw["escalation_reason"]) if raw.get("escalation_reason") else None,
         answers=tuple(answers),
         about=str(raw.get("about") or raw["title"].lower()),
         topic_words=tuple(str(w) for w in raw.get("topic_words", [])),

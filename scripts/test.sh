@@ -31,6 +31,8 @@ if ! command -v chromium > /dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
 fi
 step "ruff lint" "$GOV_VENV/bin/ruff" check .
 step "ruff format" "$GOV_VENV/bin/ruff" format --check .
+# The package architecture (pyproject.toml [tool.importlinter]): no import cycle, domains never import upwards.
+step "import contracts (import-linter)" "$GOV_VENV/bin/lint-imports" --no-cache
 step "dependency audit (pip-audit)" "$GOV_VENV/bin/python" scripts/audit.py
 step "rasa data validate" "$BOT_VENV/bin/rasa" data validate "${RASA_PROJECT_ARGS[@]}"
 # The dialogue (issue 14) as Rasa test stories: every predicted action must match, NLU included where a story

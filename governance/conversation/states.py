@@ -1,12 +1,10 @@
-"""The state machines of a conversation and of an escalation, in one module.
+"""The state machine of a conversation (contract section 2); the escalation's is in governance.handover.states.
 
-Conversation (contract section 2): bot -> waiting -> human -> bot | closed; a citizen may stop waiting
-(waiting -> bot), staff may hand a conversation back to the queue (human -> waiting).
-Escalation: waiting -> human -> closed, human -> waiting (transfer). A call-back request is an escalation
-of kind "callback" with the same states; its conversation stays with the bot.
+Conversation: bot -> waiting -> human -> bot | closed; a citizen may stop waiting (waiting -> bot), staff may
+hand a conversation back to the queue (human -> waiting).
 
-Every move is a compare-and-set UPDATE ("... WHERE state = <expected>"), so two concurrent requests can
-never both win: the loser sees 0 rows changed and gets a 409. That holds on SQLite and PostgreSQL alike.
+Every move is a compare-and-set UPDATE through governance.statemachine: of two concurrent requests one wins,
+the other gets a 409.
 """
 
 from __future__ import annotations
@@ -14,23 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
+from governance import statemachine
 from governance.conversation.models import Conversation
-from governance.errors import Problem
-from governance.handover.models import Escalation
 
 
 class ConversationState(str, Enum):
     BOT = "bot"
-    WAITING = "waiting"
-    HUMAN = "human"
-    CLOSED = "closed"
-
-
-class EscalationState(str, Enum):
     WAITING = "waiting"
     HUMAN = "human"
     CLOSED = "closed"
@@ -43,21 +32,6 @@ ALLOWED: dict[ConversationState, frozenset[ConversationState]] = {
     ConversationState.CLOSED: frozenset(),
 }
 
-ESCALATION_ALLOWED: dict[EscalationState, frozenset[EscalationState]] = {
-    EscalationState.WAITING: frozenset({EscalationState.HUMAN, EscalationState.CLOSED}),
-    EscalationState.HUMAN: frozenset({EscalationState.WAITING, EscalationState.CLOSED}),
-    EscalationState.CLOSED: frozenset(),
-}
-
-
-class InvalidTransition(Problem):
-    """A 409 for the client; the detail is for staff pages (citizens never trigger these directly)."""
-
-    def __init__(self, current: str, requested: str, detail: str | None = None) -> None:
-        super().__init__(409, "invalid_transition", detail or f"Dit kan niet: de status is '{current}', niet '{requested}'.")
-        self.current = current
-        self.requested = requested
-
 
 @dataclass(frozen=True)
 class StateChange:
@@ -66,8 +40,7 @@ class StateChange:
 
 
 def transition(current: ConversationState, requested: ConversationState) -> StateChange:
-    if requested not in ALLOWED[current]:
-        raise InvalidTransition(current.value, requested.value)
+    statemachine.check_move(ALLOWED, current, requested)
     return StateChange(current, requested)
 
 
@@ -85,38 +58,5 @@ def move_conversation(
 ) -> StateChange:
     """Compare-and-set the conversation's state inside the caller's transaction."""
     change = transition(expected, requested)
-    result = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id, Conversation.state == expected.value)
-        .values(state=requested.value)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise InvalidTransition(expected.value, requested.value, detail)
-    set_committed_value(conversation, "state", requested.value)
+    statemachine.move(session, conversation, ALLOWED, expected, requested, detail=detail)
     return change
-
-
-def move_escalation(
-    session: Session,
-    escalation: Escalation,
-    expected: EscalationState,
-    requested: EscalationState,
-    values: dict | None = None,
-    detail: str | None = None,
-) -> None:
-    """Compare-and-set an escalation's state (and the columns that go with the move)."""
-    if requested not in ESCALATION_ALLOWED[expected]:
-        raise InvalidTransition(expected.value, requested.value, detail)
-    result = session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation.id, Escalation.state == expected.value)
-        .values(state=requested.value, **(values or {}))
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise InvalidTransition(expected.value, requested.value, detail)
-    for key, value in {"state": requested.value, **(values or {})}.items():
-        set_committed_value(escalation, key, value)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from governance.conversation.states import EscalationState
 from governance.handover.models import Escalation
+from governance.handover.states import EscalationState
 from governance.texts import Texts
 
 MIN_HISTORY = 3
@@ -85,3 +85,12 @@ def wait_in_words(seconds: int, texts: Texts, language: str = "nl") -> str:
     if minutes > 60:
         return texts.get("wait_over_an_hour", language)
     return texts.get("wait_minutes", language, minutes=minutes)
+
+
+def waiting_now(session: Session, now: dt.datetime) -> tuple[dict[str, int], float]:
+    """Escalations waiting per kind, and how many seconds the longest-waiting chat has waited (for /metrics)."""
+    waiting = Escalation.state == EscalationState.WAITING.value
+    counts = session.execute(select(Escalation.kind, func.count()).where(waiting).group_by(Escalation.kind)).all()
+    first = session.scalar(select(func.min(Escalation.waiting_since)).where(waiting, Escalation.kind == "chat"))
+    oldest = max(0.0, (now - first).total_seconds()) if first else 0.0
+    return {str(kind): int(count) for kind, count in counts}, oldest

@@ -16,23 +16,22 @@ from sqlalchemy.orm import Session
 from governance import ids, metrics
 from governance.audit import service as audit
 from governance.audit.service import Actor
+from governance.conversation.intake import ACCEPT_PAYLOAD, CANCEL_PAYLOAD, DECLINE_PAYLOAD
 from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
-from governance.conversation.states import ConversationState, EscalationState, move_conversation, move_escalation
+from governance.conversation.states import ConversationState, move_conversation
 from governance.db import get_by_id, utc_now
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.handover.queue import QueueInfo, queue_info, wait_in_words
+from governance.handover.states import EscalationState, move_escalation
 from governance.runtime import Runtime
+from knowledge.contract import EscalationReason
 from knowledge.municipality import describe_moment
 
-ACCEPT_PAYLOAD = "/accept_human"
-DECLINE_PAYLOAD = "/decline_human"
-CANCEL_PAYLOAD = "/cancel_waiting"
-
 OUTCOMES = ("answered", "referred", "callback_done", "no_response", "not_municipal", "crisis_referred", "duplicate", "other")
-PRIORITY = {"crisis": 100, "kill_switch": 10}
+PRIORITY = {EscalationReason.CRISIS.value: 100, EscalationReason.KILL_SWITCH.value: 10}
 
 
 @dataclass(frozen=True)
@@ -166,9 +165,9 @@ def cancel_waiting(session: Session, runtime: Runtime, conversation: Conversatio
 def prioritise_crisis(session: Session, runtime: Runtime, conversation: Conversation) -> list[Message]:
     """A crisis message while waiting: the help numbers at once, and the conversation to the front."""
     escalation = open_escalation(session, conversation.id)
-    if escalation is not None and escalation.priority < PRIORITY["crisis"]:
-        escalation.priority = PRIORITY["crisis"]
-        escalation.reason = "crisis"
+    if escalation is not None and escalation.priority < PRIORITY[EscalationReason.CRISIS.value]:
+        escalation.priority = PRIORITY[EscalationReason.CRISIS.value]
+        escalation.reason = EscalationReason.CRISIS.value
     message = add_message(
         session, conversation, role="system", text=runtime.texts.get("crisis_while_waiting", conversation.locale)
     )
@@ -237,7 +236,7 @@ def submit_callback(
 def load_escalation(session: Session, escalation_id: str) -> Escalation:
     escalation = get_by_id(session, Escalation, escalation_id)
     if escalation is None:
-        raise Problem(404, "escalation_not_found", "Deze escalatie bestaat niet (meer).")
+        raise Problem(404, "escalation_not_found", problem_detail("escalation_not_found"))
     return escalation
 
 
@@ -257,9 +256,9 @@ def _lock_conversation_first(session: Session, escalation: Escalation) -> Conver
 
 def _require_assignee(escalation: Escalation, actor: Actor) -> None:
     if escalation.state != EscalationState.HUMAN.value:
-        raise Problem(409, "not_claimed", "Neem dit gesprek eerst aan.")
+        raise Problem(409, "not_claimed", problem_detail("not_claimed"))
     if escalation.assignee_id != actor.id:
-        raise Problem(409, "claimed_by_other", "Een andere medewerker heeft dit gesprek aangenomen.")
+        raise Problem(409, "claimed_by_other", problem_detail("claimed_by_other"))
 
 
 def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Actor) -> Escalation:
@@ -271,7 +270,7 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
         EscalationState.WAITING,
         EscalationState.HUMAN,
         {"assignee_id": actor.id, "claimed_at": now, "first_claimed_at": escalation.first_claimed_at or now},
-        detail="Dit gesprek is al aangenomen of afgesloten.",
+        detail=problem_detail("escalation_taken"),
     )
     if escalation.kind == "chat" and conversation is not None:
         move_conversation(
@@ -307,9 +306,9 @@ def agent_message(session: Session, runtime: Runtime, escalation: Escalation, ac
     _require_assignee(escalation, actor)
     conversation = _conversation_of(session, escalation)
     if escalation.kind != "chat" or conversation is None:
-        raise Problem(409, "no_chat", "Bij een terugbelverzoek stuur je geen chatbericht. Bel of mail de inwoner.")
+        raise Problem(409, "no_chat", problem_detail("no_chat"))
     if lock_conversation(session, conversation) != ConversationState.HUMAN.value:
-        raise Problem(409, "not_in_conversation", "Dit gesprek is niet (meer) bij een medewerker.")
+        raise Problem(409, "not_in_conversation", problem_detail("not_in_conversation"))
     message = add_message(session, conversation, role="agent", text=text, author_id=actor.id)
     # The audit log says that a message was sent, not what it said: the transcript has the words.
     audit.record(

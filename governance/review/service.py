@@ -23,9 +23,10 @@ from governance.audit.service import Actor
 from governance.conversation.models import Message
 from governance.db import get_by_id, utc_now
 from governance.decision.models import DecisionRecord
-from governance.errors import Problem
-from governance.privacy.rights import ERASED_TEXT
+from governance.errors import Problem, problem_detail
 from governance.review.models import Feedback, NluProposal
+from governance.review.states import ProposalState, decide_proposal
+from governance.rights.service import ERASED_TEXT
 from governance.runtime import Runtime
 from knowledge import TOPICS
 
@@ -39,7 +40,7 @@ def give_feedback(
 ) -> Feedback:
     message = get_by_id(session, Message, message_id)
     if message is None or message.conversation_id != conversation_id or message.explanation is None:
-        raise Problem(404, "message_not_found", "Dit antwoord bestaat niet in dit gesprek.")
+        raise Problem(404, "message_not_found", problem_detail("message_not_found"))
     comment = runtime.pii.redact(comment).text if comment else ""
     feedback = session.get(Feedback, message_id)
     if feedback is None:
@@ -118,17 +119,17 @@ def label(session: Session, actor: Actor, decision_id: str, topic: str | None) -
     """topic None dismisses the turn (not a useful example)."""
     record = get_by_id(session, DecisionRecord, decision_id)
     if record is None or record.input_text_redacted == ERASED_TEXT:
-        raise Problem(404, "decision_not_found", "Deze beslissing bestaat niet (meer).")
+        raise Problem(404, "decision_not_found", problem_detail("decision_not_found"))
     if topic is not None and topic not in TOPICS:
-        raise Problem(422, "unknown_topic", "Dit onderwerp bestaat niet.")
+        raise Problem(422, "unknown_topic", problem_detail("unknown_topic"))
     if session.scalar(select(NluProposal).where(NluProposal.decision_id == decision_id)) is not None:
-        raise Problem(409, "already_labelled", "Deze beurt is al beoordeeld.")
+        raise Problem(409, "already_labelled", problem_detail("already_labelled"))
     proposal = NluProposal(
         id=ids.new_id("p"),
         decision_id=decision_id,
         text=record.input_text_redacted,
         topic=topic,
-        state="proposed" if topic else "dismissed",
+        state=(ProposalState.PROPOSED if topic else ProposalState.DISMISSED).value,
         proposed_by=actor.id,
     )
     session.add(proposal)
@@ -148,14 +149,15 @@ def label(session: Session, actor: Actor, decision_id: str, topic: str | None) -
 def decide(session: Session, runtime: Runtime, actor: Actor, proposal_id: str, *, approve: bool) -> NluProposal:
     proposal = get_by_id(session, NluProposal, proposal_id)
     if proposal is None:
-        raise Problem(404, "proposal_not_found", "Dit voorstel bestaat niet.")
-    if proposal.state != "proposed":
-        raise Problem(409, "already_decided", "Over dit voorstel is al besloten.")
+        raise Problem(404, "proposal_not_found", problem_detail("proposal_not_found"))
+    if proposal.state != ProposalState.PROPOSED.value:
+        raise Problem(409, "already_decided", problem_detail("already_decided"))
     if proposal.proposed_by == actor.id:
-        raise Problem(409, "four_eyes", "Een tweede persoon moet dit voorstel goedkeuren, niet wie het deed.")
-    proposal.state = "approved" if approve else "rejected"
-    proposal.decided_by = actor.id
-    proposal.decided_at = utc_now()
+        raise Problem(409, "four_eyes", problem_detail("four_eyes"))
+    requested = ProposalState.APPROVED if approve else ProposalState.REJECTED
+    decide_proposal(
+        session, proposal, requested, {"decided_by": actor.id, "decided_at": utc_now()}, problem_detail("already_decided")
+    )
     audit.record(
         session,
         actor,

@@ -190,7 +190,7 @@ def test_kill_switch_test_turns_green_and_ages(client, staff, clock):
 
 
 def test_retention_check_follows_the_job(app, client, staff, clock):
-    from governance.privacy.retention import run_retention
+    from governance.rights.retention import run_retention
 
     clock.moment = dt.datetime.now(dt.timezone.utc)  # the audit log stamps real time
     run_retention(app.state.runtime, now=app.state.runtime.clock())

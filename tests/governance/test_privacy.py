@@ -15,7 +15,7 @@ from sqlalchemy import select
 from governance.conversation.models import Conversation
 from governance.decision.models import DecisionRecord
 from governance.handover.models import CallbackRequest
-from governance.privacy.retention import run_retention
+from governance.rights.retention import run_retention
 from tests.governance.conftest import ROOT_DIR, TEST_KEY, WEEKEND_MOMENT, auth, say, start
 
 BSN, IBAN, PHONE, EMAIL = "123456782", "NL91ABNA0417164300", "0612345678", "jan.jansen@example.nl"

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from governance.api.auth import AnyStaff, Reviewer
+from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
-from governance.deps import RuntimeDep, SessionDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.openapi import problem_responses
 from governance.staff import guide as staff_guide
-from governance.staff.auth import AnyStaff, Reviewer
 from register import algoritmeregister, assessments, facts, readiness
 from register.document import to_html, to_markdown
 
@@ -148,6 +148,6 @@ def read_guide(staff: AnyStaff, session: SessionDep) -> GuideOut:
 def acknowledge_guide(body: GuideAcknowledgement, staff: AnyStaff, session: SessionDep) -> GuideOut:
     guide = staff_guide.load_guide()
     if body.version != guide.version:
-        raise Problem(409, "guide_changed", "De handleiding is intussen veranderd. Lees de nieuwe versie.")
+        raise Problem(409, "guide_changed", problem_detail("guide_changed"))
     account = staff_guide.acknowledge(session, staff.actor, staff.account, guide)
     return _guide_out(account, guide)

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from governance.api.auth import AccountAdmin, PrivacyOfficer
+from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
 from governance.conversation.models import Conversation
 from governance.db import get_by_id
-from governance.deps import RuntimeDep, SessionDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.openapi import problem_responses
-from governance.privacy import rights
-from governance.privacy.retention import run_retention
-from governance.staff.auth import AccountAdmin, PrivacyOfficer
+from governance.rights import service as rights
+from governance.rights.retention import run_retention
 
 router = APIRouter(prefix="/admin", tags=["Privacy"])
 
@@ -58,7 +58,7 @@ class RetentionOut(BaseModel):
 def _conversation(session, conversation_id: str) -> Conversation:
     conversation = get_by_id(session, Conversation, conversation_id)
     if conversation is None:
-        raise Problem(404, "conversation_not_found", "Dit gesprek bestaat niet (meer).")
+        raise Problem(404, "conversation_not_found", problem_detail("conversation_not_found_staff"))
     return conversation
 
 

@@ -9,13 +9,14 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from governance.api.auth import QueueStaff
+from governance.api.deps import RuntimeDep, SessionDep
+from governance.api.stream import conversation_snapshot, message_out
 from governance.audit import service as audit
+from governance.conversation.intake import clean_text
 from governance.conversation.models import Conversation, Message
-from governance.conversation.service import clean_text
-from governance.conversation.stream import conversation_snapshot, message_out
 from governance.db import utc_now
-from governance.deps import RuntimeDep, SessionDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover import service as handover
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
@@ -33,7 +34,6 @@ from governance.handover.schemas import (
 from governance.openapi import problem_responses
 from governance.runtime import Runtime
 from governance.sse import Event, event_stream, last_event_id
-from governance.staff.auth import QueueStaff
 from governance.staff.models import StaffAccount
 
 router = APIRouter(prefix="/escalations", tags=["Medewerkers"])
@@ -214,7 +214,7 @@ def stream_escalation(
     escalation = handover.load_escalation(session, escalation_id)
     if not escalation.conversation_id:
         session.commit()
-        raise Problem(404, "no_conversation", "Bij deze escalatie hoort geen gesprek.")
+        raise Problem(404, "no_conversation", problem_detail("no_conversation"))
     slot = runtime.streams.acquire(f"conversation:{escalation.conversation_id}")
     # following a conversation live is reading it: audited like opening it
     audit.record(session, staff.actor, "escalation.stream", object_type="escalation", object_id=escalation.id)
@@ -318,5 +318,5 @@ def handover_text(runtime: Runtime, text: str, author_name: str) -> str:
     staff member's own name stays ("ik ben Anna"): introducing yourself is how a conversation with a person starts."""
     cleaned = clean_text(text)
     if not cleaned:
-        raise Problem(422, "empty_message", "Het bericht is leeg.")
+        raise Problem(422, "empty_message", problem_detail("empty_staff_message"))
     return runtime.pii.redact(cleaned, keep_names=author_name.split()).text

@@ -5,7 +5,7 @@ optional scope), or the session cookie of a person signed in with the municipali
 provider (governance/staff/signin.py). A cookie request that changes something must carry the session's
 CSRF token in the X-CSRF-Token header; the cookie is SameSite=Lax as a second line.
 
-Permissions are listed per role, not inherited by rank, so the matrix in the README and the tests is the
+Permissions are listed per role, not inherited by rank, so the matrix in docs/operations.md and the tests is the
 whole truth. An admin may do everything; a reviewer reads logs and decisions but does not talk to citizens;
 an agent handles the queue. Refusals with a known token are audited (who tried what).
 """
@@ -19,10 +19,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from governance.api.deps import RuntimeDep
 from governance.audit import service as audit
 from governance.audit.service import Actor
-from governance.deps import RuntimeDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.identity import ProviderError, ProviderRefused, groups_of
 from governance.staff import sessions
 from governance.staff.models import SignInSession, StaffAccount
@@ -82,17 +82,17 @@ def _authenticate(request: Request, runtime: RuntimeDep) -> StaffContext:
     if not token and request.cookies.get(sessions.SESSION_COOKIE):
         return _from_session(request, runtime)
     if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "staff_token_missing", "Log in met je token.")
+        raise Problem(401, "staff_token_missing", problem_detail("staff_token_missing"))
     with runtime.session_factory() as session:
         account = find_by_token(session, token) if len(token) <= 200 else None
         if account is None or not account.active:
             # No audit entry (there is no actor, and it would let anyone flood the log); a log line without
             # the token keeps repeated attempts visible to monitoring.
             logger.warning("staff authentication failed", extra={"origin": origin_of(request), "path": request.url.path})
-            raise Problem(401, "staff_token_wrong", "Dit token is onbekend of ingetrokken.")
+            raise Problem(401, "staff_token_wrong", problem_detail("staff_token_wrong"))
         if token_expired(account, runtime.clock()):
             logger.info("staff token expired", extra={"origin": origin_of(request), "account": account.id})
-            raise Problem(401, "staff_token_expired", "Je token is verlopen. Vraag een nieuw token aan je beheerder.")
+            raise Problem(401, "staff_token_expired", problem_detail("staff_token_expired"))
     actor = Actor(id=account.id, name=account.name, role=account.role, origin=origin_of(request))
     return StaffContext(account=account, actor=actor, permissions=permissions_of(account))
 
@@ -105,21 +105,21 @@ def _from_session(request: Request, runtime: RuntimeDep) -> StaffContext:
     with runtime.session_factory() as session:
         found = sessions.find_session(session, request.cookies.get(sessions.SESSION_COOKIE, ""))
         if found is None:
-            raise Problem(401, "staff_session_missing", "Je bent niet (meer) ingelogd. Log opnieuw in.")
+            raise Problem(401, "staff_session_missing", problem_detail("staff_session_missing"))
         account = session.get(StaffAccount, found.account_id)
         actor = Actor(id=account.id, name=account.name, role=account.role, origin=origin)
         reason = sessions.expiry_reason(found, runtime.settings, now)
         if reason:
             sessions.end_session(session, found, actor=actor, reason=reason, now=now)
-            raise Problem(401, "staff_session_expired", "Je sessie is verlopen. Log opnieuw in.")
+            raise Problem(401, "staff_session_expired", problem_detail("staff_session_expired"))
         if not account.active:
             sessions.end_session(session, found, actor=actor, reason="account_disabled", now=now)
-            raise Problem(401, "staff_account_disabled", "Je account is uitgeschakeld.")
+            raise Problem(401, "staff_account_disabled", problem_detail("staff_account_disabled"))
         if runtime.oidc is not None and now - found.checked_at > dt.timedelta(minutes=runtime.settings.oidc_recheck_minutes):
             _recheck_at_provider(session, runtime, found, account, actor, now)
         if request.method not in SAFE_METHODS and not sessions.csrf_matches(found, request.headers.get(CSRF_HEADER, "")):
             record_denied(session, actor, request, needed="csrf_token")
-            raise Problem(403, "csrf_token_wrong", "Dit verzoek komt niet van deze pagina. Laad de pagina opnieuw.")
+            raise Problem(403, "csrf_token_wrong", problem_detail("csrf_token_wrong"))
         found.last_seen_at = now
         session.commit()
         session.refresh(account)
@@ -138,7 +138,7 @@ def _recheck_at_provider(session, runtime, found: SignInSession, account: StaffA
         info = runtime.oidc.userinfo(access_token)
     except ProviderRefused:
         sessions.disable_person(session, account, actor=Actor("system", "provider", "system", actor.origin), now=now)
-        raise Problem(401, "staff_account_disabled", "Je account is uitgeschakeld bij je organisatie.") from None
+        raise Problem(401, "staff_account_disabled", problem_detail("staff_account_disabled_by_organisation")) from None
     except ProviderError as error:
         # Not a refusal: the provider is down for a moment; ask again at the next request.
         logger.warning("provider re-check failed", extra={"error": str(error), "account": account.id})
@@ -146,7 +146,7 @@ def _recheck_at_provider(session, runtime, found: SignInSession, account: StaffA
     role = sessions.role_for(groups_of(info, runtime.settings.oidc_role_claim), runtime.settings.oidc_role_map)
     if role is None:
         sessions.end_session(session, found, actor=actor, reason="role_removed", now=now)
-        raise Problem(401, "staff_role_removed", "Je hebt geen rol meer in de digitale assistent. Log opnieuw in.")
+        raise Problem(401, "staff_role_removed", problem_detail("staff_role_removed"))
     sessions.keep_current(session, account, name=account.name, role=role, actor=actor)
     found.checked_at = now
 
@@ -158,7 +158,7 @@ def require(permission: str):
         if permission not in context.permissions:
             with runtime.session_factory() as session:
                 record_denied(session, context.actor, request, needed=permission)
-            raise Problem(403, "role_not_allowed", "Je rol mag dit niet doen.")
+            raise Problem(403, "role_not_allowed", problem_detail("role_not_allowed"))
         return context
 
     return _check

@@ -23,6 +23,7 @@ from governance.db import utc_now
 from governance.decision.models import DecisionRecord
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
+from governance.handover.states import close_escalations_of
 from governance.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -57,12 +58,7 @@ def erase_conversation(
     ).rowcount
     session.execute(delete(CallbackRequest).where(CallbackRequest.escalation_id.in_(escalations)))
     session.execute(delete(StaffNote).where(StaffNote.escalation_id.in_(escalations)))
-    session.execute(
-        update(Escalation)
-        .where(Escalation.conversation_id == conversation_id, Escalation.state != "closed")
-        .values(state="closed", outcome="erased", resolved_at=utc_now())
-        .execution_options(synchronize_session=False)
-    )
+    close_escalations_of(session, conversation_id, {"outcome": "erased", "resolved_at": utc_now()})
     session.execute(
         update(Escalation)
         .where(Escalation.conversation_id == conversation_id)

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from governance.api.auth import Reviewer
+from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
 from governance.dashboard.statistics import compute
-from governance.deps import RuntimeDep, SessionDep
 from governance.openapi import problem_responses
-from governance.staff.auth import Reviewer
 
 router = APIRouter(tags=["Verantwoording"])
 

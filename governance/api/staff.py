@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from governance.api.auth import AccountAdmin, AnyStaff, StaffContext, SwitchAdmin, SwitchReader
+from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
 from governance.db import get_by_id
-from governance.deps import RuntimeDep, SessionDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.events import QUEUE_TOPIC
 from governance.openapi import problem_responses
 from governance.staff import service
-from governance.staff.auth import AccountAdmin, AnyStaff, StaffContext, SwitchAdmin, SwitchReader
 from governance.staff.models import StaffAccount
 from governance.staff.schemas import (
     AccountCreate,
@@ -101,7 +101,7 @@ def get_kill_switch(staff: SwitchReader, session: SessionDep) -> KillSwitchOut:
 def put_kill_switch(body: KillSwitchChange, staff: SwitchAdmin, session: SessionDep, runtime: RuntimeDep) -> KillSwitchOut:
     reason = " ".join(body.reason.split())
     if len(reason) < 3:
-        raise Problem(422, "reason_needed", "Geef een reden op.")
+        raise Problem(422, "reason_needed", problem_detail("reason_needed"))
     state = killswitch.set_switch(session, staff.actor, enabled=body.enabled, reason=reason)
     runtime.events.notify(QUEUE_TOPIC)
     return _switch(state)
@@ -142,7 +142,7 @@ def create_account(body: AccountCreate, staff: AccountAdmin, session: SessionDep
             now=runtime.clock(),
         )
     except ValueError as exc:
-        raise Problem(422, "validation_error", "Vul een naam in.") from exc
+        raise Problem(422, "validation_error", problem_detail("name_needed")) from exc
     return AccountCreated(account=_account(account), token=token)
 
 
@@ -157,7 +157,7 @@ def create_account(body: AccountCreate, staff: AccountAdmin, session: SessionDep
 def disable_account(account_id: str, staff: AccountAdmin, session: SessionDep) -> AccountOut:
     account = get_by_id(session, StaffAccount, account_id)
     if account is None:
-        raise Problem(404, "account_not_found", "Dit account bestaat niet.")
+        raise Problem(404, "account_not_found", problem_detail("account_not_found"))
     if account.id == staff.account.id:
-        raise Problem(409, "cannot_disable_self", "Je kunt je eigen account niet intrekken.")
+        raise Problem(409, "cannot_disable_self", problem_detail("cannot_disable_self"))
     return _account(service.disable_account(session, staff.actor, account))

@@ -19,7 +19,7 @@ from governance.audit.service import Actor
 from governance.conversation.models import Conversation
 from governance.decision.models import DecisionRecord
 from governance.handover.models import CallbackRequest, Escalation
-from governance.privacy.rights import erase_conversation
+from governance.rights.service import erase_conversation
 from governance.runtime import Runtime
 
 SYSTEM = Actor(id="system", name="bewaartermijnen", role="system", origin="retention-job")

@@ -15,14 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from governance import templating
+from governance.api.auth import CSRF_HEADER, origin_of, session_actor
+from governance.api.deps import RuntimeDep
 from governance.audit import service as audit
 from governance.audit.service import Actor
-from governance.deps import RuntimeDep
-from governance.errors import Problem
+from governance.errors import Problem, problem_detail
 from governance.identity import ProviderError, ProviderRefused, SignedIn
 from governance.runtime import Runtime
 from governance.staff import sessions
-from governance.staff.auth import CSRF_HEADER, origin_of, session_actor
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", include_in_schema=False)
@@ -36,7 +36,7 @@ def _refused(status: int, reason: str, next_page: str = "/staff") -> HTMLRespons
 
 def _provider(runtime: Runtime):
     if runtime.oidc is None:
-        raise Problem(404, "sign_in_not_configured", "Inloggen via de organisatie staat niet aan; gebruik je token.")
+        raise Problem(404, "sign_in_not_configured", problem_detail("sign_in_not_configured"))
     return runtime.oidc
 
 
@@ -138,9 +138,9 @@ def logout(request: Request, runtime: RuntimeDep) -> JSONResponse:
     with runtime.session_factory() as session:
         found = sessions.find_session(session, request.cookies.get(sessions.SESSION_COOKIE, ""))
         if found is None:
-            raise Problem(401, "staff_session_missing", "Je bent niet (meer) ingelogd.")
+            raise Problem(401, "staff_session_missing", problem_detail("staff_session_missing_short"))
         if not sessions.csrf_matches(found, request.headers.get(CSRF_HEADER, "")):
-            raise Problem(403, "csrf_token_wrong", "Dit verzoek komt niet van deze pagina. Laad de pagina opnieuw.")
+            raise Problem(403, "csrf_token_wrong", problem_detail("csrf_token_wrong"))
         id_token = runtime.sealer.open(found.id_token_sealed) if found.id_token_sealed else None
         sessions.end_session(session, found, actor=session_actor(session, found, origin_of(request)), reason="sign_out", now=now)
     if runtime.oidc is not None:

@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import select
 
+from governance.api.auth import Reviewer
+from governance.api.deps import SessionDep
 from governance.audit import service as audit
 from governance.decision.export import decisions_csv
 from governance.decision.models import DecisionRecord
-from governance.deps import SessionDep
 from governance.openapi import problem_responses
-from governance.staff.auth import Reviewer
 
 router = APIRouter(prefix="/decisions", tags=["Verantwoording"])
 

@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from governance.deps import RuntimeDep
+from governance.api.deps import RuntimeDep
 
 router = APIRouter(prefix="/widget", tags=["Gesprekken"])
 PREFIX = "widget_"

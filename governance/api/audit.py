@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 
+from governance.api.auth import Reviewer
+from governance.api.deps import SessionDep
 from governance.audit import service as audit
 from governance.audit.models import AuditChainHead, AuditEntry
-from governance.deps import SessionDep
 from governance.openapi import problem_responses
-from governance.staff.auth import Reviewer
 
 router = APIRouter(prefix="/audit", tags=["Verantwoording"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from governance import metrics
-from governance.deps import RuntimeDep
+from governance.api.deps import RuntimeDep
 from governance.migrations import head_revision
 from governance.switches import killswitch
 

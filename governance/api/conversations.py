@@ -7,7 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Header, Request, status
 from fastapi.responses import Response, StreamingResponse
 
-from governance.conversation import service
+from governance import turn
+from governance.api.deps import RuntimeDep, SessionDep
+from governance.api.stream import conversation_snapshot, message_out, state_payload
+from governance.conversation import intake, service
 from governance.conversation.schemas import (
     CallbackCreate,
     CallbackCreated,
@@ -18,12 +21,10 @@ from governance.conversation.schemas import (
     Transcript,
 )
 from governance.conversation.states import ConversationState
-from governance.conversation.stream import conversation_snapshot, message_out, state_payload
-from governance.deps import RuntimeDep, SessionDep
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover import service as handover
 from governance.openapi import problem_responses
-from governance.privacy import rights
+from governance.rights import service as rights
 from governance.sse import event_stream, last_event_id
 
 router = APIRouter(prefix="/conversations", tags=["Gesprekken"])
@@ -76,7 +77,7 @@ async def send_message(
     authorization: AuthorizationHeader = None,
     idempotency_key: IdempotencyHeader = None,
 ) -> MessageReply:
-    conversation, replies = await service.handle_citizen_message(
+    conversation, replies = await turn.handle_citizen_message(
         session, runtime, conversation_id=conversation_id, authorization=authorization, body=body, client_key=idempotency_key
     )
     return MessageReply(conversation_id=conversation.id, state=conversation.state, messages=[message_out(m) for m in replies])
@@ -93,7 +94,7 @@ async def send_message(
 def get_conversation(
     conversation_id: str, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
 ) -> Transcript:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     state = state_payload(session, runtime, conversation)
     transcript = Transcript(
         conversation_id=conversation.id,
@@ -128,7 +129,7 @@ def get_conversation(
 def stream_conversation(
     conversation_id: str, request: Request, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
 ) -> StreamingResponse:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     session.commit()
     slot = runtime.streams.acquire(f"conversation:{conversation.id}")
     own_topic = conversation_topic(conversation.id)
@@ -168,10 +169,10 @@ def request_callback(
     runtime: RuntimeDep,
     authorization: AuthorizationHeader = None,
 ) -> CallbackCreated:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
-    service.count_towards_limit(session, runtime, conversation)
-    details = service.parse_callback(runtime, body)
-    context = service.handover_context(session, conversation)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    intake.count_towards_limit(session, runtime, conversation)
+    details = intake.parse_callback(runtime, body)
+    context = turn.handover_context(session, conversation)
     message = handover.submit_callback(session, runtime, conversation, reason=context.reason, **details)
     return CallbackCreated(conversation_id=conversation.id, state=conversation.state, messages=[message_out(message)])
 
@@ -190,7 +191,7 @@ def export_conversation(
     authorization: AuthorizationHeader = None,
     format: Literal["json", "text"] = "json",
 ) -> Response:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     return rights.export_response(conversation, runtime, format)
 
 
@@ -208,6 +209,6 @@ def export_conversation(
 def erase_conversation(
     conversation_id: str, session: SessionDep, runtime: RuntimeDep, authorization: AuthorizationHeader = None
 ) -> Response:
-    conversation = service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
     rights.erase_conversation(session, runtime, conversation)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Header, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from governance.api.auth import Reviewer
+from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
-from governance.conversation import service as conversation_service
-from governance.deps import RuntimeDep, SessionDep
+from governance.conversation import intake
 from governance.openapi import problem_responses
 from governance.review import service
 from governance.review.models import NluProposal
-from governance.staff.auth import Reviewer
 
 router = APIRouter(tags=["Verbeteren"])
 REVIEW_ERRORS = (400, 401, 403)
@@ -101,9 +101,9 @@ def give_feedback(
     runtime: RuntimeDep,
     authorization: Annotated[str | None, Header(alias="Authorization")] = None,
 ) -> FeedbackOut:
-    conversation = conversation_service.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
-    conversation_service.count_towards_limit(session, runtime, conversation)
-    comment = conversation_service.clean_text(body.comment)
+    conversation = intake.load_owned(session, runtime, conversation_id=conversation_id, authorization=authorization)
+    intake.count_towards_limit(session, runtime, conversation)
+    comment = intake.clean_text(body.comment)
     feedback = service.give_feedback(session, runtime, conversation.id, body.message_id, body.rating, comment)
     return FeedbackOut(message_id=feedback.message_id, rating=feedback.rating)
 
