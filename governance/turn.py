@@ -212,10 +212,7 @@ def _answer_while_switched_off(
         reply = safety_reply_without_bot(
             runtime,
             turn.safety,
-            summary=(
-                "Een vaste veiligheidsregel herkende je bericht. De digitale assistent staat uit, "
-                "daarom gaf het systeem zelf de hulpnummers en vroeg het een medewerker."
-            ),
+            summary=runtime.texts.get("explained_safety_rule_kill_switch"),
         )
     else:
         topic = turn.safety.intent if turn.safety else "out_of_scope"
@@ -226,10 +223,7 @@ def _answer_while_switched_off(
             action="gateway_kill_switch",
             policy="KillSwitch",
             escalation_reason=EscalationReason.KILL_SWITCH,
-            summary=(
-                "De gemeente heeft de digitale assistent tijdelijk uitgezet. Ik heb je vraag daarom niet bekeken. "
-                "Een medewerker kan je helpen."
-            ),
+            summary=runtime.texts.get("explained_kill_switch"),
         )
     stored = store.store_replies(session, runtime, conversation, turn, [reply], trace_id=ids.new_trace_id(), started=started)
     return stored + _follow_up_escalation(session, runtime, conversation, [reply])

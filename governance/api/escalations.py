@@ -168,10 +168,10 @@ def _detail(session: Session, runtime: Runtime, escalation: Escalation, viewer_i
         if row is not None:
             unseal = runtime.sealer.open
             callback = CallbackDetails(
-                name=unseal(row.name) or "(niet te lezen)",
+                name=unseal(row.name) or runtime.texts.get("unreadable"),
                 phone=unseal(row.phone) if row.phone else None,
                 email=unseal(row.email) if row.email else None,
-                question=unseal(row.question) or "(niet te lezen)",
+                question=unseal(row.question) or runtime.texts.get("unreadable"),
                 consent_at=row.consent_at,
             )
     return EscalationDetail(

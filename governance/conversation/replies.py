@@ -17,6 +17,7 @@ from governance.privacy.pii import KINDS
 from governance.rasa_client import ActionTrace, BotUnavailable
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch
+from governance.texts import Texts
 from knowledge.contract import EscalationReason, Explanation, reason_value
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ async def ask_bot(runtime: Runtime, conversation: Conversation, turn: Turn, trac
     metrics.BOT_UP.set(1)
     traces = await runtime.bot.actions_since_last_user_message(conversation.sender_id)
     status = await runtime.bot.model_status(allow_stale=True)
-    replies = [reply_from_item(item) for item in items]
+    replies = [reply_from_item(item, runtime.texts) for item in items]
     replies = [r for r in replies if r is not None]
     if not replies:
         raise BotUnavailable("Rasa sent nothing a citizen can read")
@@ -66,14 +67,11 @@ def bot_unavailable_reply(runtime: Runtime, language: str = "nl") -> BotReply:
         action="gateway_bot_unavailable",
         policy="BotUnavailable",
         escalation_reason=EscalationReason.BOT_UNAVAILABLE,
-        summary=(
-            "De digitale assistent werkte even niet, daarom is je vraag niet beantwoord. "
-            "Het systeem bood je een medewerker en het telefoonnummer aan."
-        ),
+        summary=runtime.texts.get("explained_bot_unavailable"),
     )
 
 
-def reply_from_item(item: dict[str, Any]) -> BotReply | None:
+def reply_from_item(item: dict[str, Any], texts: Texts) -> BotReply | None:
     """Our actions send one `custom` item per message; plain text from Rasa itself is kept, explained as such."""
     custom = item.get("custom")
     if isinstance(custom, dict) and isinstance(custom.get("text"), str):
@@ -87,7 +85,7 @@ def reply_from_item(item: dict[str, Any]) -> BotReply | None:
             explanation={
                 "topic": "out_of_scope",
                 "action": "rasa_default",
-                "summary_nl": "Dit is een standaardbericht van het systeem, niet een antwoord uit de kennisbank.",
+                "summary_nl": texts.get("explained_rasa_default"),
             },
         )
     return None
@@ -126,11 +124,7 @@ def safety_reply_without_bot(runtime: Runtime, safety: SafetyMatch, summary: str
         action="gateway_safety_reply",
         policy="SafetyRuleLayer",
         escalation_reason=topic.escalation_reason,
-        summary=summary
-        or (
-            "Een vaste veiligheidsregel herkende je bericht. De digitale assistent werkte even niet, "
-            "daarom gaf het systeem zelf dit vaste antwoord."
-        ),
+        summary=summary or runtime.texts.get("explained_safety_rule_bot_down"),
         sources=[{"title": s.title, "url": s.url} for s in answer.sources],
     )
     reply.explanation["safety_rule"] = safety.as_metadata()

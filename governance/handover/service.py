@@ -274,7 +274,7 @@ def claim(session: Session, runtime: Runtime, escalation: Escalation, actor: Act
     )
     if escalation.kind == "chat" and conversation is not None:
         move_conversation(
-            session, conversation, ConversationState.WAITING, ConversationState.HUMAN, "De inwoner wacht niet meer."
+            session, conversation, ConversationState.WAITING, ConversationState.HUMAN, problem_detail("citizen_stopped_waiting")
         )
         add_message(session, conversation, role="system", text=runtime.texts.get("agent_joined", conversation.locale))
     audit.record(session, actor, "escalation.claim", object_type="escalation", object_id=escalation.id)

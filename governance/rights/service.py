@@ -25,6 +25,7 @@ from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.handover.states import close_escalations_of
 from governance.runtime import Runtime
+from governance.texts import Texts
 
 logger = logging.getLogger(__name__)
 EXPORT_CONTENT = {
@@ -34,7 +35,8 @@ EXPORT_CONTENT = {
     }
 }
 ERASED_TEXT = "[gewist]"
-WHO = {"citizen": "Jij", "assistant": "Digitale assistent", "agent": "Medewerker", "system": "Systeem"}
+# who wrote a message, as the download names them (texts export_who_<role>)
+ROLES = ("citizen", "assistant", "agent", "system")
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,13 @@ def erase_conversation(
     return Erasure(conversation_id, messages, unlinked, tracker_events)
 
 
-def export_json(conversation: Conversation, exported_at: dt.datetime) -> dict[str, Any]:
+def export_json(conversation: Conversation, texts: Texts, exported_at: dt.datetime) -> dict[str, Any]:
     return {
         "conversation_id": conversation.id,
         "created_at": conversation.created_at.isoformat(),
         "state": conversation.state,
         "exported_at": exported_at.isoformat(),
-        "note": (
-            "Dit is je gesprek met de digitale assistent van de gemeente. Persoonlijke gegevens zoals je BSN "
-            "hebben we niet bewaard: daar staat een vervanging zoals [BSN]."
-        ),
+        "note": texts.get("export_note"),
         "messages": [
             {
                 "role": m.role,
@@ -112,20 +111,22 @@ def export_json(conversation: Conversation, exported_at: dt.datetime) -> dict[st
 
 def export_text(conversation: Conversation, runtime: Runtime, exported_at: dt.datetime) -> str:
     zone = runtime.municipality.chat_hours.timezone
+    texts = runtime.texts
     lines = [
-        f"Gesprek met de digitale assistent van {runtime.municipality.name}",
-        f"Gesprek: {conversation.id}",
-        f"Gedownload op: {exported_at.astimezone(zone):%d-%m-%Y %H:%M}",
-        "Persoonlijke gegevens zoals je BSN hebben we niet bewaard: daar staat een vervanging zoals [BSN].",
+        texts.get("export_title"),
+        texts.get("export_conversation", conversation_id=conversation.id),
+        texts.get("export_downloaded", moment=f"{exported_at.astimezone(zone):%d-%m-%Y %H:%M}"),
+        texts.get("export_note_short"),
         "",
     ]
     for m in conversation.messages:
-        lines.append(f"[{m.created_at.astimezone(zone):%d-%m-%Y %H:%M}] {WHO.get(m.role, m.role)}: {m.text}")
+        who = texts.get(f"export_who_{m.role}") if m.role in ROLES else m.role
+        lines.append(f"[{m.created_at.astimezone(zone):%d-%m-%Y %H:%M}] {who}: {m.text}")
         summary = (m.explanation or {}).get("summary_nl")
         if summary:
-            lines.append(f"    Waarom dit antwoord? {summary}")
+            lines.append("    " + texts.get("export_why", summary=summary))
         for source in (m.explanation or {}).get("sources") or []:
-            lines.append(f"    Bron: {source.get('title')} ({source.get('url')})")
+            lines.append("    " + texts.get("export_source", title=source.get("title"), url=source.get("url")))
     return "\n".join(lines) + "\n"
 
 
@@ -137,4 +138,4 @@ def export_response(conversation: Conversation, runtime: Runtime, format: str) -
         headers["Content-Disposition"] = f'attachment; filename="gesprek-{conversation.id}.txt"'
         return PlainTextResponse(export_text(conversation, runtime, now), headers=headers)
     headers["Content-Disposition"] = f'attachment; filename="gesprek-{conversation.id}.json"'
-    return JSONResponse(export_json(conversation, now), headers=headers)
+    return JSONResponse(export_json(conversation, runtime.texts, now), headers=headers)
