@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from governance import API_VERSION, metrics, security
+from governance import API_VERSION, metrics, security, templating
 from governance.api import health
 from governance.api.audit import router as audit_router
 from governance.api.compliance import router as compliance_router
@@ -56,6 +56,7 @@ from knowledge import load_knowledge_base, load_municipality
 
 STATIC_DIR = Path(__file__).parent / "static"
 SWAGGER_BUNDLE = STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js"
+CONSOLE_PAGES = ("staff", "governance", "readiness")
 logger = logging.getLogger(__name__)
 
 
@@ -209,6 +210,10 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
     app.mount("/api/v1", create_api(runtime))
     app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")
 
+    # The staff and governance pages share their head and top bar (governance/templates/_console_page.html.j2);
+    # they hold no data of their own, so they are rendered once.
+    pages = {name: templating.environment().get_template(f"{name}.html.j2").render() for name in CONSOLE_PAGES}
+
     @app.get("/", include_in_schema=False)
     def widget_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Content-Security-Policy": CSP})
@@ -219,20 +224,20 @@ def create_app(settings: Settings | None = None, bot: BotClient | None = None) -
         return Response(body, media_type=content_type)
 
     @app.get("/governance", include_in_schema=False)
-    def governance_dashboard() -> FileResponse:
-        return FileResponse(STATIC_DIR / "governance.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
+    def governance_dashboard() -> HTMLResponse:
+        return HTMLResponse(pages["governance"], headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.get("/governance/readiness", include_in_schema=False)
-    def readiness_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "readiness.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
+    def readiness_page() -> HTMLResponse:
+        return HTMLResponse(pages["readiness"], headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.get(citizen_page.PAGE_PATH, include_in_schema=False)
     def how_it_works(lang: str = "nl") -> HTMLResponse:
         return HTMLResponse(citizen_page.render(runtime, lang), headers={"Content-Security-Policy": CSP})
 
     @app.get("/staff", include_in_schema=False)
-    def staff_console() -> FileResponse:
-        return FileResponse(STATIC_DIR / "staff.html", headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
+    def staff_console() -> HTMLResponse:
+        return HTMLResponse(pages["staff"], headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
     @app.exception_handler(404)
     async def _not_found(_: Request, __: Exception) -> JSONResponse:

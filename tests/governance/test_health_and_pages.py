@@ -93,3 +93,24 @@ def test_openapi_document_follows_the_contract(client):
     assert document["servers"][0]["url"].endswith("/api/v1")
     assert "/conversations/{conversation_id}/messages" in document["paths"]
     assert "/healthz" not in document["paths"]
+
+
+def test_every_page_has_the_shared_head_and_its_own_title(client):
+    """The pages share one head (governance/templates/_page.html.j2): the theme, the viewport, the language."""
+    titles = {
+        "/staff": "<title>Medewerkersconsole – digitale assistent</title>",
+        "/governance": "<title>Dashboard toezicht – digitale assistent</title>",
+        "/governance/readiness": "<title>Gereedheidscheck – digitale assistent</title>",
+        "/hoe-werkt-het": "<title>Hoe werkt de digitale assistent?",
+    }
+    for path, title in titles.items():
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), path
+        assert '<html lang="nl">' in page.text and title in page.text, path
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text, path
+        assert '<link rel="stylesheet" href="/static/vendor/nlds.css">' in page.text, path
+        assert "Content-Security-Policy" in page.headers, path
+    for path in ("/staff", "/governance", "/governance/readiness"):
+        page = client.get(path).text
+        assert '<a class="skip" href="#main">Naar de inhoud</a>' in page and '<main id="main">' in page, path
+    assert '<html lang="en">' in client.get("/hoe-werkt-het?lang=en").text
