@@ -39,6 +39,29 @@ ESCALATION_REASON_LABELS: dict[EscalationReason, str] = {
 }
 
 
+class PiiKind(str, Enum):
+    """A kind of personal data the PII screen replaces (`pii_redacted` of an explanation). Placeholder, Dutch
+    label and phrases are the privacy officer's configuration (data/privacy_screen.yml, one entry per kind; the
+    screen refuses to load a kind that is not listed here)."""
+
+    BSN = "bsn"
+    IBAN = "iban"
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+    DATE_OF_BIRTH = "date_of_birth"
+    LICENCE_PLATE = "licence_plate"
+    NAME = "name"
+    REFERENCE = "reference"
+    HEALTH = "health"
+    ETHNICITY = "ethnicity"
+    RELIGION = "religion"
+    SEXUAL_LIFE = "sexual_life"
+    POLITICS = "politics"
+    UNION = "union"
+    CRIMINAL = "criminal"
+
+
 class RankedIntent(TypedDict):
     name: str
     confidence: float
@@ -68,7 +91,7 @@ class Explanation(TypedDict, total=False):
     sources: list[SourceLink]
     escalate: bool
     escalation_reason: str | None  # an EscalationReason value
-    pii_redacted: list[str]
+    pii_redacted: list[str]  # PiiKind values
     model_version: str | None
     summary_nl: str
     # extensions

@@ -8,16 +8,19 @@ import html
 from typing import Any
 
 from governance.privacy.pii import KINDS
+from knowledge.contract import EscalationReason
 from register.facts import Facts
 from register.validation import TAG
 
+# How the register and the IAMA describe when a person takes over (low_confidence never hands over by itself:
+# an unsure model asks first, and a second miss is repeated_fallback).
 REASONS_NL = {
-    "citizen_request": "de inwoner vraagt om een medewerker",
-    "crisis": "een noodsituatie (de hulpnummers komen direct)",
-    "repeated_fallback": "de assistent begrijpt de vraag twee keer niet",
-    "sensitive_topic": "een persoonlijke vraag over bijstand, Wmo, schulden of een klacht",
-    "kill_switch": "de noodstop staat aan",
-    "bot_unavailable": "de assistent werkt even niet (storing)",
+    EscalationReason.CITIZEN_REQUEST: "de inwoner vraagt om een medewerker",
+    EscalationReason.CRISIS: "een noodsituatie (de hulpnummers komen direct)",
+    EscalationReason.REPEATED_FALLBACK: "de assistent begrijpt de vraag twee keer niet",
+    EscalationReason.SENSITIVE_TOPIC: "een persoonlijke vraag over bijstand, Wmo, schulden of een klacht",
+    EscalationReason.KILL_SWITCH: "de noodstop staat aan",
+    EscalationReason.BOT_UNAVAILABLE: "de assistent werkt even niet (storing)",
 }
 RETENTION_NL = {
     "transcript": "gesprekken",

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from knowledge.contract import PiiKind
+
 # deduce's processor groups that this screen does not use: numbers, dates, e-mail and phone numbers are found
 # by the screen's own validators (python-stdnum, calendar checks), and the institution lists are of hospitals.
 UNUSED_GROUPS = frozenset({"dates", "ages", "identifiers", "phone_numbers", "email_addresses", "urls", "institutions"})
@@ -71,11 +73,11 @@ class NameFinder:
                 title = COURTESY_TITLE.match(value)
                 if title:  # "mevrouw Yilmaz": the title stays, it helps the answer and names nobody
                     start += title.end()
-                spans.append(Span("name", start, annotation.end_char))
+                spans.append(Span(PiiKind.NAME.value, start, annotation.end_char))
             elif annotation.tag.startswith("locatie") and any(ch.isdigit() for ch in value):
                 end = annotation.end_char
                 tail = HOUSE_NUMBER_TAIL.match(text[end:])
                 if tail:
                     end += tail.end()
-                spans.append(Span("address", annotation.start_char, end))
+                spans.append(Span(PiiKind.ADDRESS.value, annotation.start_char, end))
         return spans

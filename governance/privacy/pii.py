@@ -37,6 +37,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
 from governance.privacy.names import NameFinder
+from knowledge.contract import PiiKind
 
 SCREEN_FILE = Path(__file__).resolve().parents[2] / "data" / "privacy_screen.yml"
 
@@ -59,9 +60,11 @@ def load_screen_config(path: Path = SCREEN_FILE) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-KINDS = {kind_id: Kind(id=kind_id, **values) for kind_id, values in load_screen_config()["kinds"].items()}
+# every kind is a PiiKind (knowledge/contract.py): an unknown one in the configuration stops the load
+KINDS = {PiiKind(kind_id).value: Kind(id=kind_id, **values) for kind_id, values in load_screen_config()["kinds"].items()}
 PLACEHOLDERS = {kind.id: kind.placeholder for kind in KINDS.values()}
 PII_TYPES = tuple(KINDS)
+NAME = PiiKind.NAME.value
 
 MAX_GROUPS = 12
 MAX_DIGITS = 15
@@ -202,7 +205,10 @@ class PiiScreen:
             findings = [
                 f
                 for f in findings
-                if not (f.kind == "name" and all(word.lower().strip(",.") in own for word in text[f.start : f.end].split()))
+                if not (
+                    f.kind == PiiKind.NAME.value
+                    and all(word.lower().strip(",.") in own for word in text[f.start : f.end].split())
+                )
             ]
         out, last = [], 0
         for finding in findings:
@@ -236,7 +242,7 @@ class PiiScreen:
     # --- scanners -----------------------------------------------------------------------------------
 
     def _emails(self, text: str) -> list[Finding]:
-        return [Finding("email", m.start(), m.end()) for m in EMAIL.finditer(text)]
+        return [Finding(PiiKind.EMAIL.value, m.start(), m.end()) for m in EMAIL.finditer(text)]
 
     def _ibans(self, text: str) -> list[Finding]:
         found = []
@@ -248,13 +254,15 @@ class PiiScreen:
                 # A checksum-valid IBAN of its country's exact length counts even when a word is glued to it.
                 end = _consume_alnum(text, start.start(), length, need_boundary=not known)
                 if end is not None and iban_valid(re.sub(r"[\s\-]", "", text[start.start() : end])):
-                    found.append(Finding("iban", start.start(), end))
+                    found.append(Finding(PiiKind.IBAN.value, start.start(), end))
                     break
         return found
 
     def _labelled_numbers(self, text: str) -> list[Finding]:
         """ "bsn 214.883.521", "mijn zaaknummer is Z-2025-004812": the label says what the number is."""
-        found = [Finding("reference", m.start(), m.end()) for shape in self.reference_shapes for m in shape.finditer(text)]
+        found = [
+            Finding(PiiKind.REFERENCE.value, m.start(), m.end()) for shape in self.reference_shapes for m in shape.finditer(text)
+        ]
         for kind, label in self.labelled:
             for match in label.finditer(text):
                 value = LABELLED_VALUE.match(text, match.end())
@@ -280,7 +288,7 @@ class PiiScreen:
 
     def _plates(self, text: str) -> list[Finding]:
         found = [
-            Finding("licence_plate", m.start(), m.end())
+            Finding(PiiKind.LICENCE_PLATE.value, m.start(), m.end())
             for m in PLATE.finditer(text)
             # the side codes with three letters never use vowels ("art-12-b" is not a plate)
             if not any(len(part) == 3 and part.isalpha() and re.search("[aeiou]", part, re.I) for part in m.group().split("-"))
@@ -288,7 +296,7 @@ class PiiScreen:
         for m in PLATE_AFTER_KENTEKEN.finditer(text):
             value = m.group(1)
             if re.search(r"\d", value) and re.search(r"[a-zA-Z]", value):
-                found.append(Finding("licence_plate", m.start(1), m.end(1)))
+                found.append(Finding(PiiKind.LICENCE_PLATE.value, m.start(1), m.end(1)))
         return found
 
     def _postcodes(self, text: str) -> list[Finding]:
@@ -304,7 +312,7 @@ class PiiScreen:
                 plausible = bool(house) and letters.lower() not in POSTCODE_WORDS
             if not plausible:
                 continue
-            found.append(Finding("address", m.start(), m.end()))
+            found.append(Finding(PiiKind.ADDRESS.value, m.start(), m.end()))
         return found
 
     def _numbers(self, text: str) -> list[Finding]:
@@ -343,12 +351,12 @@ class PiiScreen:
         separators = {text[a[1] : b[0]].strip() or " " for a, b in itertools.pairwise(groups)}
         date_like = len(groups) == 3 and len(separators) == 1 and separators <= {"-", "/", "."}
         if date_like and self._is_date_of_birth(text, groups):
-            return "date_of_birth"
+            return PiiKind.DATE_OF_BIRTH.value
         glued = start > 0 and text[start - 1].isalpha()  # "ABNA0417164301" is part of a code, not a phone number
         if not glued and _is_phone(digits, plus):
-            return "phone"
+            return PiiKind.PHONE.value
         if len(digits) == 9 and elfproef(digits) and not plus:
-            return "bsn"
+            return PiiKind.BSN.value
         return None
 
     def _is_date_of_birth(self, text: str, groups: list[tuple[int, int, str]]) -> bool:
@@ -369,16 +377,16 @@ class PiiScreen:
             label = self.nlp.vocab.strings[match_id]
             if label == "STREET":
                 span = doc[start:end]
-                found.append(Finding("address", span.start_char, span.end_char))
+                found.append(Finding(PiiKind.ADDRESS.value, span.start_char, span.end_char))
             elif label == "DATE_WORDS":
                 year = int(doc[end - 1].text)
                 context = text[max(0, doc[start].idx - 25) : doc[start].idx]
                 if year <= self.today().year - 12 or DOB_CONTEXT.search(context):
-                    found.append(Finding("date_of_birth", doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+                    found.append(Finding(PiiKind.DATE_OF_BIRTH.value, doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
             elif label == "NAME_INTRO":
                 name = _name_after(doc, end)
                 if name is not None:
-                    found.append(Finding("name", name[0], name[1]))
+                    found.append(Finding(PiiKind.NAME.value, name[0], name[1]))
         return found
 
 

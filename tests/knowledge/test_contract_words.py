@@ -54,3 +54,15 @@ def test_an_unknown_escalation_reason_in_a_knowledge_file_stops_the_load(tmp_pat
     crisis.write_text(text.replace("escalation_reason: crisis", "escalation_reason: crises"), encoding="utf-8")
     with pytest.raises(ValueError, match="crises"):
         load_knowledge_base(directory, load_municipality(ROOT / "data" / "municipality.yml"))
+
+
+def test_the_privacy_screen_configures_exactly_the_contracts_kinds_of_personal_data():
+    """Each PiiKind has its placeholder, Dutch label and phrases in data/privacy_screen.yml, and nothing else is."""
+    import yaml
+
+    from knowledge.contract import PiiKind
+
+    kinds = yaml.safe_load((ROOT / "data" / "privacy_screen.yml").read_text(encoding="utf-8"))["kinds"]
+    assert set(kinds) == {kind.value for kind in PiiKind}
+    for kind in PiiKind:
+        assert kinds[kind.value]["label"] and kinds[kind.value]["phrase"] and kinds[kind.value]["placeholder"], kind
