@@ -19,6 +19,11 @@ from governance.staff.models import ROLES
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m governance")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
@@ -55,56 +60,58 @@ def main(argv: list[str] | None = None) -> int:
     ready = sub.add_parser("readiness", help="the readiness check of the guide, with evidence")
     ready.add_argument("--json", action="store_true")
     ready.add_argument("--strict", action="store_true", help="exit 1 when a check is red")
-    args = parser.parse_args(argv)
+    return parser
 
-    if args.command in ("register", "readiness"):
-        return _compliance(args)
 
-    if args.command == "user":
-        return _user(args)
-    if args.command == "audit":
-        return _audit(args)
-    if args.command == "retention":
-        from governance.main import build_runtime
-        from governance.rights.retention import run_retention
+def _retention(args: argparse.Namespace) -> int:
+    from governance.main import build_runtime
+    from governance.rights.retention import run_retention
 
-        migrations.upgrade()
-        runtime = build_runtime(get_settings())
-        print(json.dumps(asdict(run_retention(runtime))))
-        runtime.engine.dispose()
-        return 0
-    if args.command == "migrate":
-        migrations.upgrade()
-    elif args.command == "serve":
-        import uvicorn
+    migrations.upgrade()
+    runtime = build_runtime(get_settings())
+    print(json.dumps(asdict(run_retention(runtime))))
+    runtime.engine.dispose()
+    return 0
 
-        from governance.serving import uvicorn_options
 
-        os.umask(0o077)  # databases, WAL files, spool and logs: readable by this user only
-        settings = get_settings()
-        migrations.upgrade()
-        _clear_multiprocess_metrics()
-        uvicorn.run(
-            "governance.main:create_app",
-            factory=True,
-            **uvicorn_options(settings),
-            workers=args.workers,
-            log_config=log_config(settings.log_level),
-            # SIGTERM: stop accepting, let in-flight turns finish (a turn waits at most the Rasa time-out),
-            # then close what is left — open event streams would otherwise keep the process alive forever
-            timeout_graceful_shutdown=settings.rasa_timeout_seconds + 5,
-        )
-    elif args.command == "openapi":
-        from governance.main import create_app
+def _migrate(args: argparse.Namespace) -> int:
+    migrations.upgrade()
+    return 0
 
-        app = create_app()
-        api = next(r.app for r in app.routes if getattr(r, "path", "") == "/api/v1")
-        text = json.dumps(api.openapi(), indent=2, ensure_ascii=False)
-        if args.output == "-":
-            print(text)
-        else:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from governance.serving import uvicorn_options
+
+    os.umask(0o077)  # databases, WAL files, spool and logs: readable by this user only
+    settings = get_settings()
+    migrations.upgrade()
+    _clear_multiprocess_metrics()
+    uvicorn.run(
+        "governance.main:create_app",
+        factory=True,
+        **uvicorn_options(settings),
+        workers=args.workers,
+        log_config=log_config(settings.log_level),
+        # SIGTERM: stop accepting, let in-flight turns finish (a turn waits at most the Rasa time-out),
+        # then close what is left — open event streams would otherwise keep the process alive forever
+        timeout_graceful_shutdown=settings.rasa_timeout_seconds + 5,
+    )
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from governance.main import create_app
+
+    app = create_app()
+    api = next(r.app for r in app.routes if getattr(r, "path", "") == "/api/v1")
+    text = json.dumps(api.openapi(), indent=2, ensure_ascii=False)
+    if args.output == "-":
+        print(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
     return 0
 
 
@@ -251,6 +258,18 @@ def _audit(args: argparse.Namespace) -> int:
         result = audit.verify(session)
     print(json.dumps(result.__dict__))
     return 0 if result.valid else 1
+
+
+COMMANDS = {
+    "migrate": _migrate,
+    "serve": _serve,
+    "openapi": _openapi,
+    "user": _user,
+    "audit": _audit,
+    "retention": _retention,
+    "register": _compliance,
+    "readiness": _compliance,
+}
 
 
 if __name__ == "__main__":

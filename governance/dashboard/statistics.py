@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from governance.runtime import Runtime
 
 CONFIDENCE_BUCKETS = [round(0.1 * i, 1) for i in range(1, 11)]
 MIN_FOR_RANKING = 3
+# the calendar day of a moment in the municipality's time zone
+DayOf = Callable[[dt.datetime], dt.date]
 
 
 @dataclass
@@ -36,15 +39,40 @@ class Statistics:
 
 
 def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
+    """The dashboard's figures over the last `days` days, counted per day in the municipality's time zone."""
     zone = runtime.municipality.chat_hours.timezone
-    now = runtime.clock()
-    since = now - dt.timedelta(days=days)
+    since = runtime.clock() - dt.timedelta(days=days)
     stats = Statistics(since=since)
 
     def day(moment: dt.datetime) -> dt.date:
         return moment.astimezone(zone).date()
 
     per_day: dict[dt.date, collections.Counter] = collections.defaultdict(collections.Counter)
+    _count_conversations_and_handovers(session, stats, per_day, day, since)
+    ratings = dict(session.execute(select(Feedback.decision_id, Feedback.rating).where(Feedback.created_at >= since)).all())
+    by_topic, histogram, turns = _count_decisions(session, stats, per_day, day, since, ratings)
+    stats.days = _daily_rows(per_day, day(since), days)
+    stats.topics = _topic_rows(by_topic)
+    stats.confidence_histogram = [
+        {"from": round(0.1 * i, 1), "to": CONFIDENCE_BUCKETS[i], "count": histogram.get(i, 0)} for i in range(10)
+    ]
+    stats.feedback = dict(collections.Counter(ratings.values()))
+    rankable = [t for t in stats.topics if t["turns"] >= MIN_FOR_RANKING and t["average_confidence"] is not None]
+    stats.worst_topics = sorted(rankable, key=lambda t: (t["average_confidence"], -t["fallback_share"]))[:5]
+    conversations = sum(d["conversations"] for d in stats.days)
+    handed = sum(d["handovers"] for d in stats.days)
+    stats.totals = {
+        "conversations": conversations,
+        "turns": turns,
+        "handovers": handed,
+        "containment": round(1 - handed / conversations, 3) if conversations else None,
+    }
+    return stats
+
+
+def _count_conversations_and_handovers(
+    session: Session, stats: Statistics, per_day: dict[dt.date, collections.Counter], day: DayOf, since: dt.datetime
+) -> None:
     for (created,) in session.execute(select(Conversation.created_at).where(Conversation.created_at >= since)):
         per_day[day(created)]["conversations"] += 1
     handovers = session.execute(
@@ -54,6 +82,16 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
         per_day[day(waiting_since)]["handovers"] += 1
         stats.handovers_by_reason[reason] = stats.handovers_by_reason.get(reason, 0) + 1
 
+
+def _count_decisions(
+    session: Session,
+    stats: Statistics,
+    per_day: dict[dt.date, collections.Counter],
+    day: DayOf,
+    since: dt.datetime,
+    ratings: dict[str, str],
+) -> tuple[dict[str, dict], collections.Counter, int]:
+    """Per topic: turns, confidences, fallbacks and ratings; the confidence histogram; the number of turns."""
     records = session.execute(
         select(
             DecisionRecord.decision_id,
@@ -66,7 +104,6 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
             DecisionRecord.language,
         ).where(DecisionRecord.timestamp >= since)
     ).all()
-    ratings = dict(session.execute(select(Feedback.decision_id, Feedback.rating).where(Feedback.created_at >= since)).all())
     by_topic: dict[str, dict] = collections.defaultdict(
         lambda: {"turns": 0, "confidence": [], "fallbacks": 0, "down": 0, "up": 0}
     )
@@ -86,21 +123,29 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
             entry[rating] += 1
         if escalate and reason:
             stats.escalations_by_reason[reason] = stats.escalations_by_reason.get(reason, 0) + 1
+    return by_topic, histogram, len(records)
 
-    first_day = day(since)
+
+def _daily_rows(per_day: dict[dt.date, collections.Counter], first_day: dt.date, days: int) -> list[dict]:
+    rows = []
     for offset in range(days + 1):
         date = first_day + dt.timedelta(days=offset)
         counts = per_day.get(date, collections.Counter())
         conversations = counts["conversations"]
         containment = 1 - counts["handovers"] / conversations if conversations else None
-        stats.days.append(
+        rows.append(
             {"date": date.isoformat(), "conversations": conversations, "handovers": counts["handovers"],
              "turns": counts["turns"], "containment": containment}
         )  # fmt: skip
+    return rows
+
+
+def _topic_rows(by_topic: dict[str, dict]) -> list[dict]:
+    rows = []
     for topic, entry in sorted(by_topic.items(), key=lambda kv: -kv[1]["turns"]):
         confidences = entry["confidence"]
         rated = entry["up"] + entry["down"]
-        stats.topics.append(
+        rows.append(
             {
                 "topic": topic,
                 "turns": entry["turns"],
@@ -109,18 +154,4 @@ def compute(session: Session, runtime: Runtime, *, days: int) -> Statistics:
                 "dislike_share": round(entry["down"] / rated, 3) if rated else None,
             }
         )
-    stats.confidence_histogram = [
-        {"from": round(0.1 * i, 1), "to": CONFIDENCE_BUCKETS[i], "count": histogram.get(i, 0)} for i in range(10)
-    ]
-    stats.feedback = dict(collections.Counter(ratings.values()))
-    rankable = [t for t in stats.topics if t["turns"] >= MIN_FOR_RANKING and t["average_confidence"] is not None]
-    stats.worst_topics = sorted(rankable, key=lambda t: (t["average_confidence"], -t["fallback_share"]))[:5]
-    conversations = sum(d["conversations"] for d in stats.days)
-    handed = sum(d["handovers"] for d in stats.days)
-    stats.totals = {
-        "conversations": conversations,
-        "turns": len(records),
-        "handovers": handed,
-        "containment": round(1 - handed / conversations, 3) if conversations else None,
-    }
-    return stats
+    return rows
