@@ -5,9 +5,13 @@ the tags the register allows (p, ul, li); every value is escaped, so a municipal
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from governance.privacy.pii import KINDS
+from governance.templating import document_environment
 from knowledge.contract import EscalationReason
 from register.facts import Facts
 from register.validation import TAG
@@ -29,6 +33,7 @@ RETENTION_NL = {
     "callback": "open terugbelverzoeken",
 }
 PII_NL = {kind.id: kind.label for kind in KINDS.values()}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 LAWFUL_BASIS = [
     {"title": "AVG artikel 6 lid 1 sub e (taak van algemeen belang)", "link": "https://eur-lex.europa.eu/eli/reg/2016/679/oj"},
     {"title": "Wet open overheid", "link": "https://wetten.overheid.nl/BWBR0045754"},
@@ -80,94 +85,41 @@ def plain(value: object) -> str:
 
 
 def export(facts: Facts) -> dict[str, Any]:
+    """The entry in the publication standard's fields; the words are in register/templates/algoritmeregister.yml.j2."""
     register = facts.register
     org = plain(register.get("organisation") or facts.municipality)
-    retention = [f"{RETENTION_NL[kind]}: {days} dagen" for kind, days in facts.retention_days.items()]
-    pii = ", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types)
-    model = facts.model_version or "nog geen model geladen"
-    trained = facts.model_trained_at.strftime("%d-%m-%Y") if facts.model_trained_at else "onbekend"
+    words = yaml.safe_load(
+        document_environment(TEMPLATES)
+        .get_template("algoritmeregister.yml.j2")
+        .render(
+            facts=facts,
+            org=org,
+            pii=", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types),
+            retention=[f"{RETENTION_NL[kind]}: {days} dagen" for kind, days in facts.retention_days.items()],
+            reasons=list(REASONS_NL.values()),
+            accuracy_sentence=accuracy_sentence(facts),
+            figures_sentence=figures_sentence(facts),
+        )
+    )
     entry: dict[str, Any] = {
-        "name": f"Digitale assistent (chat) {org}"[:100],
-        "description_short": (
-            f"Op de website van {org} beantwoordt een digitale assistent vragen van inwoners, bijvoorbeeld over "
-            "paspoort, verhuizen, afval en belastingen. De antwoorden zijn vaste teksten van de gemeente. "
-            "De assistent neemt geen besluiten. Een medewerker is altijd bereikbaar."
-        ),
+        "name": str(words["name"])[:100],
+        "description_short": str(words["description_short"]),
         "organization": org[:100],
-        "category": ["Organisatie en bedrijfsvoering", "Sociale zekerheid", "Wonen"],
-        "status": str(register.get("status") or "In ontwikkeling"),
+        "category": list(words["category"]),
+        "status": str(register.get("status") or words["default_status"]),
         "contact_email": str(register.get("contact_email") or facts.privacy.get("email") or ""),
-        "publication_category": "Impactvolle algoritmes",
-        "goal": _p(
-            "Inwoners krijgen dag en nacht snel een duidelijk antwoord op veelgestelde vragen, in eenvoudige taal (B1).",
-            "De assistent herkent het onderwerp van de vraag en kiest een vaste tekst van de gemeente met de bron erbij.",
-            "Hij geeft informatie en verwijst door. Hij neemt geen besluiten, vraagt niets aan en beoordeelt niemand.",
-            "Bij twijfel vraagt hij wat de inwoner bedoelt. Bij een noodsituatie geeft hij direct de hulpnummers.",
-        ),
-        "proportionality": _p(
-            "Voor dit doel is weinig nodig: alleen de tekst die de inwoner typt.",
-            f"Persoonsgegevens in die tekst ({pii}) worden vervangen door een label "
-            "voordat iets wordt opgeslagen of doorgestuurd.",
-            "Er is geen koppeling met andere gegevens van de inwoner. Wie liever een mens spreekt, kan dat altijd.",
-            "Gegevens worden automatisch verwijderd na: " + "; ".join(retention) + ".",
-        ),
-        "human_intervention": _p("Mensen houden toezicht en kunnen altijd ingrijpen:")
-        + _ul(
-            [
-                "Een medewerker neemt het gesprek over als " + "; ".join(REASONS_NL[r] for r in REASONS_NL) + ".",
-                "Buiten openingstijden kan de inwoner een terugbelverzoek doen.",
-                "Medewerkers zien bij elk antwoord de uitleg: onderwerp, zekerheid, bron en regel.",
-                "Een noodstop zet de assistent direct uit; elke wijziging staat in een beveiligd logboek.",
-                "Nieuwe voorbeeldzinnen komen pas in de training na controle door twee verschillende mensen (vier ogen).",
-                "Teksten hebben een eigenaar en een datum waarop ze opnieuw worden gecontroleerd.",
-            ]
-        ),
-        "risks": _p("Risico's en wat de gemeente daartegen doet:")
-        + _ul(
-            [
-                "Een verkeerd antwoord: alleen vaste, gecontroleerde teksten met bron; bij twijfel een wedervraag; "
-                "inwoners geven een duim omhoog of omlaag en medewerkers controleren de twijfelgevallen.",
-                "Uitsluiting van mensen die moeite hebben met lezen of met computers: B1-taal, toegankelijke chat (WCAG), "
-                "en altijd een medewerker, telefoon of balie als alternatief.",
-                "Persoonsgegevens in vrije tekst: automatisch vervangen voordat iets wordt opgeslagen; "
-                "de inwoner krijgt uitleg waarom.",
-                "Een noodsituatie die de assistent mist: vaste regels herkennen crisisberichten los van het model.",
-                "Inwoners die geen Nederlands lezen: de assistent antwoordt in het "
-                + " en ".join(facts.languages_answered)
-                + "; wie schrijft in het "
-                + ", ".join(facts.languages_with_notice)
-                + " krijgt in die taal een vast bericht met telefoonnummer, balie en hulpnummers.",
-            ]
-        ),
-        "lawful_basis": _p(
-            "De gemeente informeert inwoners als taak van algemeen belang (AVG artikel 6 lid 1 sub e).",
-            "Openheid over het algoritme volgt uit de Wet open overheid; bewaren en vernietigen uit de Archiefwet.",
-            "De assistent zegt bij het eerste bericht dat hij een computerprogramma is (AI-verordening artikel 50).",
-        ),
+        "publication_category": str(words["publication_category"]),
+        "goal": _p(*words["goal"]),
+        "proportionality": _p(*words["proportionality"]),
+        "human_intervention": _p(words["human_intervention"]["intro"]) + _ul(words["human_intervention"]["items"]),
+        "risks": _p(words["risks"]["intro"]) + _ul(words["risks"]["items"]),
+        "lawful_basis": _p(*words["lawful_basis"]),
         "lawful_basis_grouping": LAWFUL_BASIS,
-        "impacttoetsen": _p(
-            "Voor de assistent zijn een DPIA (gegevensbescherming) en een IAMA (mensenrechten) opgesteld. "
-            "Het systeem maakt zelf de concepten met de actuele instellingen en cijfers; "
-            "de gemeente vult ze aan en stelt ze vast."
-        ),
+        "impacttoetsen": _p(*words["impacttoetsen"]),
         "impacttoetsen_grouping": _impact_assessments(register),
-        "source_data": _p(
-            "De assistent leert van voorbeeldzinnen die de gemeente zelf schreef en controleerde "
-            f"({facts.training_examples} zinnen over {facts.intents} soorten vragen).",
-            "Gesprekken worden alleen bewaard zonder persoonsgegevens, om de assistent te verbeteren en te verantwoorden.",
-        ),
-        "methods_and_models": _p(
-            f"Rasa {facts.rasa_version} herkent het onderwerp van een vraag met een model dat alleen op eigen voorbeeldzinnen "
-            f"is getraind (geen groot taalmodel, geen tekst die de computer zelf verzint). Model {model}, getraind op {trained}.",
-            accuracy_sentence(facts),
-            f"Onder een zekerheid van {facts.fallback_threshold} stelt de assistent een wedervraag in plaats van te gokken."
-            if facts.fallback_threshold is not None
-            else "",
-            f"De antwoorden komen uit {facts.knowledge_answers} vaste teksten over {facts.topics} onderwerpen "
-            f"(versie {facts.knowledge_version}).",
-            figures_sentence(facts),
-        ),
-        "provider": plain(register.get("provider") or "Eigen beheer (open source: gemeente-assistent)")[:200],
+        "source_data": _p(*words["source_data"]),
+        "methods_and_models": _p(*words["methods_and_models"]),
+        "provider": plain(register.get("provider") or words["default_provider"])[:200],
         "lang": "nld",
         "standard_version": "1.0",
         "source_id": (facts.model_version or "gemeente-assistent")[:100],
