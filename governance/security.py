@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from governance import API_VERSION, metrics
 from governance.config import Settings
-from governance.errors import problem_response
+from governance.errors import problem_detail, problem_response
 from governance.ratelimit import Limit, RateLimiter
 from governance.texts import Texts
 
@@ -28,7 +28,6 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-TOO_LARGE_TEXT = "Je verzoek is te groot."
 
 
 class Hardening:
@@ -69,7 +68,7 @@ class Hardening:
             # the rest arrives. Bodies here are small (64 KiB), so holding one in memory costs nothing.
             receive, too_large = await self._buffered(receive)
             if too_large:
-                refusal = problem_response(413, "body_too_large", TOO_LARGE_TEXT)
+                refusal = problem_response(413, "body_too_large", problem_detail("body_too_large"))
                 refusal.headers["Connection"] = "close"
         if refusal is not None:
             await refusal(scope, receive, stamped)
@@ -80,7 +79,7 @@ class Hardening:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if value.isdigit() and int(value) > self.max_body_bytes:
-                    return problem_response(413, "body_too_large", TOO_LARGE_TEXT)
+                    return problem_response(413, "body_too_large", problem_detail("body_too_large"))
                 break
         return None
 

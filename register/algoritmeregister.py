@@ -5,7 +5,6 @@ the tags the register allows (p, ul, li); every value is escaped, so a municipal
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -14,32 +13,13 @@ from governance.privacy.pii import KINDS
 from governance.templating import document_environment
 from knowledge.contract import EscalationReason
 from register.facts import Facts
+from register.phrases import PHRASES, TEMPLATES, phrase
 from register.validation import TAG
 
-# How the register and the IAMA describe when a person takes over (low_confidence never hands over by itself:
-# an unsure model asks first, and a second miss is repeated_fallback).
-REASONS_NL = {
-    EscalationReason.CITIZEN_REQUEST: "de inwoner vraagt om een medewerker",
-    EscalationReason.CRISIS: "een noodsituatie (de hulpnummers komen direct)",
-    EscalationReason.REPEATED_FALLBACK: "de assistent begrijpt de vraag twee keer niet",
-    EscalationReason.SENSITIVE_TOPIC: "een persoonlijke vraag over bijstand, Wmo, schulden of een klacht",
-    EscalationReason.KILL_SWITCH: "de noodstop staat aan",
-    EscalationReason.BOT_UNAVAILABLE: "de assistent werkt even niet (storing)",
-}
-RETENTION_NL = {
-    "transcript": "gesprekken",
-    "decision": "beslisregels (uitleg per antwoord)",
-    "audit": "het logboek van medewerkers",
-    "callback": "open terugbelverzoeken",
-}
+REASONS_NL = {EscalationReason(reason): str(text) for reason, text in PHRASES["reasons"].items()}
+RETENTION_NL = {str(kind): str(text) for kind, text in PHRASES["retention"].items()}
 PII_NL = {kind.id: kind.label for kind in KINDS.values()}
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-LAWFUL_BASIS = [
-    {"title": "AVG artikel 6 lid 1 sub e (taak van algemeen belang)", "link": "https://eur-lex.europa.eu/eli/reg/2016/679/oj"},
-    {"title": "Wet open overheid", "link": "https://wetten.overheid.nl/BWBR0045754"},
-    {"title": "Archiefwet 1995", "link": "https://wetten.overheid.nl/BWBR0007376"},
-    {"title": "AI-verordening artikel 50 (transparantie)", "link": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"},
-]
+LAWFUL_BASIS = [{"title": str(item["title"]), "link": str(item["link"])} for item in PHRASES["lawful_basis"]]
 
 
 def _p(*sentences: str) -> str:
@@ -51,32 +31,36 @@ def _ul(items: list[str]) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "nog niet gemeten" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+    return phrase("not_measured") if value is None else f"{value * 100:.1f}%".replace(".", ",")
 
 
 def accuracy_sentence(facts: Facts) -> str:
     scores = facts.current_heldout
     if not scores:
-        return (
-            "De nauwkeurigheid van dit model is nog niet gemeten op een aparte testset; "
-            "de gemeente laat dit meten voordat de assistent live gaat."
-        )
-    parts = [f"{score.label.lower()}: {percent(score.accuracy)} goed van {score.total} vragen" for score in scores]
-    return "Gemeten op vragen die niet in de trainingsdata staan: " + "; ".join(parts) + "."
+        return phrase("accuracy_not_measured")
+    parts = [
+        phrase("accuracy_score", label=score.label.lower(), percent=percent(score.accuracy), total=score.total)
+        for score in scores
+    ]
+    return phrase("accuracy_measured", scores="; ".join(parts))
 
 
 def figures_sentence(facts: Facts) -> str:
     if not facts.conversations:
-        return f"In de afgelopen {facts.figure_days} dagen waren er nog geen gesprekken."
+        return phrase("figures_no_conversations", days=facts.figure_days)
     reasons = ", ".join(
-        f"{REASONS_NL.get(reason, reason)}: {count}" for reason, count in sorted(facts.escalations_by_reason.items())
+        phrase("reason_count", reason=REASONS_NL.get(reason, reason), count=count)
+        for reason, count in sorted(facts.escalations_by_reason.items())
     )
-    return (
-        f"In de afgelopen {facts.figure_days} dagen: {facts.conversations} gesprekken met {facts.turns} antwoorden; "
-        f"{percent(facts.containment)} van de gesprekken werd zonder medewerker afgehandeld; "
-        f"{facts.handovers} keer nam een medewerker het over."
-        + (f" Redenen om een medewerker voor te stellen: {reasons}." if reasons else "")
+    figures = phrase(
+        "figures",
+        days=facts.figure_days,
+        conversations=facts.conversations,
+        turns=facts.turns,
+        containment=percent(facts.containment),
+        handovers=facts.handovers,
     )
+    return figures + (str(PHRASES["figures_reasons"]).format(reasons=reasons) if reasons else "")
 
 
 def plain(value: object) -> str:
@@ -95,7 +79,7 @@ def export(facts: Facts) -> dict[str, Any]:
             facts=facts,
             org=org,
             pii=", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types),
-            retention=[f"{RETENTION_NL[kind]}: {days} dagen" for kind, days in facts.retention_days.items()],
+            retention=[phrase("retention_term", what=RETENTION_NL[k], days=d) for k, d in facts.retention_days.items()],
             reasons=list(REASONS_NL.values()),
             accuracy_sentence=accuracy_sentence(facts),
             figures_sentence=figures_sentence(facts),

@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-TODO_LABEL = "In te vullen door de gemeente"
+from register.phrases import phrase
+
+TODO_LABEL = phrase("todo_label")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from governance.runtime import Runtime
 from governance.staff.models import StaffAccount
 from governance.switches import killswitch
 from knowledge import TOPICS
+from register.phrases import PHRASES
 
 FIGURE_DAYS = 30
-HELDOUT_SETS = {"heldout_blind": "Blinde testset (later geschreven)", "heldout": "Testset tijdens het afstemmen"}
+HELDOUT_SETS = {str(name): str(label) for name, label in PHRASES["heldout_sets"].items()}
 RASA_VERSION = "3.6.21"
 
 

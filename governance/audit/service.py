@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from governance.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from governance.db import utc_now
+from governance.errors import problem_detail
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,14 @@ def verify(session: Session) -> Verification:
     for entry in session.execute(query).scalars():
         count += 1
         if entry.seq != expected_seq:
-            return Verification(False, count, expected_seq, "een regel ontbreekt")
+            return Verification(False, count, expected_seq, problem_detail("audit_line_missing"))
         if entry.prev_hash != expected_prev:
-            return Verification(False, count, entry.seq, "de keten is onderbroken")
+            return Verification(False, count, entry.seq, problem_detail("audit_chain_broken"))
         recomputed = entry_hash(**{name: getattr(entry, name) for name in HASHED_FIELDS})
         if recomputed != entry.hash:
-            return Verification(False, count, entry.seq, "een regel is gewijzigd")
+            return Verification(False, count, entry.seq, problem_detail("audit_line_changed"))
         expected_prev = entry.hash
         expected_seq += 1
     if head is None or head.last_seq != expected_seq - 1 or head.last_hash != expected_prev:
-        return Verification(False, count, count + 1, "de laatste regels ontbreken of de kop klopt niet")
+        return Verification(False, count, count + 1, problem_detail("audit_tail_missing"))
     return Verification(True, count)
