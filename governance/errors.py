@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from pathlib import Path
-from typing import Any
 
-import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,24 +11,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from governance import API_VERSION, metrics
+from governance.problem_texts import TITLES, problem_detail
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
-
-PROBLEMS_FILE = Path(__file__).resolve().parents[1] / "data" / "problems.yml"
-
-
-@functools.lru_cache(maxsize=1)
-def _problem_texts() -> dict[str, Any]:
-    return yaml.safe_load(PROBLEMS_FILE.read_text(encoding="utf-8"))
-
-
-def problem_detail(text_id: str, **values: Any) -> str:
-    """The Dutch detail of a problem, configured in data/problems.yml (a missing id fails the texts test)."""
-    return str(_problem_texts()["details"][text_id]).format(**values)
-
-
-TITLES: dict[int, str] = {int(status): str(title) for status, title in _problem_texts()["titles"].items()}
 
 
 class Problem(Exception):

@@ -34,7 +34,7 @@ from governance.compliance import citizen_page, disclosure
 from governance.config import PROJECT_ROOT, Settings, get_settings
 from governance.conversation import store
 from governance.db import make_engine, make_session_factory
-from governance.errors import Problem, install_error_handlers, problem_detail, problem_response
+from governance.errors import Problem, install_error_handlers, problem_response
 from governance.events import RedisFanout
 from governance.handover import queue as handover_queue
 from governance.identity import OidcProvider
@@ -43,6 +43,7 @@ from governance.openapi import build_openapi
 from governance.privacy.crypto import sealer_for
 from governance.privacy.pii import default_screen
 from governance.privacy.tracker import TrackerStore
+from governance.problem_texts import problem_detail
 from governance.rasa_client import RasaClient
 from governance.ratelimit import RateLimiter
 from governance.rights.retention import run_retention

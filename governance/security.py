@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from governance import API_VERSION, metrics
 from governance.config import Settings
-from governance.errors import problem_detail, problem_response
+from governance.errors import problem_response
+from governance.problem_texts import problem_detail
 from governance.ratelimit import Limit, RateLimiter
 from governance.texts import Texts
 

@@ -23,8 +23,9 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.events import ChangeBus
+from governance.problem_texts import problem_detail
 
 RETRY_AFTER_SECONDS = 30
 

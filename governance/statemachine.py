@@ -15,7 +15,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
+from governance.problem_texts import problem_detail
 
 State = TypeVar("State", bound=Enum)
 

@@ -22,8 +22,9 @@ from fastapi import Depends, Request
 from governance.api.deps import RuntimeDep
 from governance.audit import service as audit
 from governance.audit.service import Actor
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.identity import ProviderError, ProviderRefused, groups_of
+from governance.problem_texts import problem_detail
 from governance.staff import sessions
 from governance.staff.models import SignInSession, StaffAccount
 from governance.staff.permissions import PERMISSIONS

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from governance.api.auth import AnyStaff, Reviewer
 from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.openapi import problem_responses
+from governance.problem_texts import problem_detail
 from governance.staff import guide as staff_guide
 from register import algoritmeregister, assessments, facts, readiness
 from register.document import to_html, to_markdown

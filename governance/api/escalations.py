@@ -16,7 +16,7 @@ from governance.audit import service as audit
 from governance.conversation.intake import clean_text
 from governance.conversation.models import Conversation, Message
 from governance.db import utc_now
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover import service as handover
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
@@ -32,6 +32,7 @@ from governance.handover.schemas import (
     StaffText,
 )
 from governance.openapi import problem_responses
+from governance.problem_texts import problem_detail
 from governance.runtime import Runtime
 from governance.sse import Event, event_stream, last_event_id
 from governance.staff.models import StaffAccount

@@ -15,8 +15,9 @@ from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
 from governance.conversation.models import Conversation
 from governance.db import get_by_id
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.openapi import problem_responses
+from governance.problem_texts import problem_detail
 from governance.rights import service as rights
 from governance.rights.retention import run_retention
 

@@ -19,8 +19,9 @@ from governance.api.auth import CSRF_HEADER, origin_of, session_actor
 from governance.api.deps import RuntimeDep
 from governance.audit import service as audit
 from governance.audit.service import Actor
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.identity import ProviderError, ProviderRefused, SignedIn
+from governance.problem_texts import problem_detail
 from governance.runtime import Runtime
 from governance.staff import sessions
 

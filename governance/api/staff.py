@@ -8,9 +8,10 @@ from governance.api.auth import AccountAdmin, AnyStaff, StaffContext, SwitchAdmi
 from governance.api.deps import RuntimeDep, SessionDep
 from governance.audit import service as audit
 from governance.db import get_by_id
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.events import QUEUE_TOPIC
 from governance.openapi import problem_responses
+from governance.problem_texts import problem_detail
 from governance.staff import service
 from governance.staff.models import StaffAccount
 from governance.staff.schemas import (

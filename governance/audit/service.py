@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from governance.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from governance.db import utc_now
-from governance.errors import problem_detail
+from governance.problem_texts import problem_detail
 
 
 @dataclass(frozen=True)

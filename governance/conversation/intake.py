@@ -19,7 +19,8 @@ from governance.conversation.messages import load_locked
 from governance.conversation.models import Conversation, Message
 from governance.conversation.schemas import CallbackCreate, MessageCreate
 from governance.db import get_by_id
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
+from governance.problem_texts import problem_detail
 from governance.ratelimit import Limit
 from governance.runtime import Runtime
 from governance.safety.rules import SafetyMatch

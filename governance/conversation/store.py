@@ -21,7 +21,8 @@ from governance.conversation.states import ConversationState
 from governance.db import utc_now
 from governance.decision.models import DecisionRecord
 from governance.decision.service import record_decision
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
+from governance.problem_texts import problem_detail
 from governance.runtime import Runtime
 
 logger = logging.getLogger(__name__)

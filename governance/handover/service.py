@@ -21,11 +21,12 @@ from governance.conversation.messages import add_message, lock_conversation
 from governance.conversation.models import Conversation, Message
 from governance.conversation.states import ConversationState, move_conversation
 from governance.db import get_by_id, utc_now
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
 from governance.events import QUEUE_TOPIC, conversation_topic
 from governance.handover.models import CallbackRequest, Escalation, StaffNote
 from governance.handover.queue import QueueInfo, queue_info, wait_in_words
 from governance.handover.states import EscalationState, move_escalation
+from governance.problem_texts import problem_detail
 from governance.runtime import Runtime
 from knowledge.contract import EscalationReason
 from knowledge.municipality import describe_moment

@@ -23,7 +23,8 @@ from governance.audit.service import Actor
 from governance.conversation.models import Message
 from governance.db import get_by_id, utc_now
 from governance.decision.models import DecisionRecord
-from governance.errors import Problem, problem_detail
+from governance.errors import Problem
+from governance.problem_texts import problem_detail
 from governance.review.models import Feedback, NluProposal
 from governance.review.states import ProposalState, decide_proposal
 from governance.rights.service import ERASED_TEXT

@@ -140,3 +140,15 @@ def test_several_workers_report_one_sum(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_command_line_loads_no_metrics_before_it_clears_an_earlier_runs_files():
+    """`serve` empties PROMETHEUS_MULTIPROC_DIR before the workers start; a metric created in the parent
+    before that would lose its file and the workers' /metrics would fail (seen when the audit log's texts
+    came in through governance.errors, which imports the metrics)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, governance.__main__; print('governance.metrics' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "False"
