@@ -34,6 +34,8 @@ LONG_SETS = {
     "long_phrasings_blind": ROOT / "tests" / "nlu" / "long_phrasings_blind.yml",
     # written on 2026-12-04 before that day's training batch, scored only after it (see its header)
     "long_phrasings_blind2": ROOT / "tests" / "nlu" / "long_phrasings_blind2.yml",
+    # written in the day's second session before its training batch, scored only after it
+    "long_phrasings_blind3": ROOT / "tests" / "nlu" / "long_phrasings_blind3.yml",
 }
 
 
@@ -67,10 +69,10 @@ def running_stack() -> Iterator[tuple[str, float]]:
 
 # English held-out sets (issue 16): each question in a conversation started in English (the widget's language
 # choice). Each set's header says when it was written and whether it has been tuned on: heldout_en (tuned once),
-# heldout_en_blind (its scores shaped the second English batch), heldout_en_blind2 and heldout_en_blind3 (blind).
+# heldout_en_blind (its scores shaped the second English batch), heldout_en_blind2, _blind3 and _blind4 (blind).
 ENGLISH_SETS = {
     name: ROOT / "tests" / "nlu" / f"{name}.yml"
-    for name in ("heldout_en", "heldout_en_blind", "heldout_en_blind2", "heldout_en_blind3")
+    for name in ("heldout_en", "heldout_en_blind", "heldout_en_blind2", "heldout_en_blind3", "heldout_en_blind4")
 }
 # Topics that always bring in a person: an English crisis or request for a person must escalate.
 ESCALATING = {"crisis", "medewerker"}
