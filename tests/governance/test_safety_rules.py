@@ -120,6 +120,9 @@ HUMAN = [
     "can someone call me back",
     "i need a real person",
     "let me chat with a staff member",
+    "could somebody take over this conversation please",
+    "i would like a live agent",
+    "please hand me over to a colleague",
 ]
 
 ORDINARY = [
@@ -176,6 +179,9 @@ ORDINARY = [
     "mijn aanvraag werd niet goed behandeld",
     "the attack on my tax assessment, can i object",
     "where do i want to live after my studies, can i register at two addresses",
+    "my brother wants to take over the lease of my flat",
+    "the travel agent lost my passport, what now",
+    "can my estate agent hand the keys to the new owner",
 ]
 
 
