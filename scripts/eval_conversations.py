@@ -116,6 +116,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base-url", help="a stack that is already running (default: start one)")
     parser.add_argument("--report", default=str(ROOT / "var" / "reports" / "conversations_eval.json"))
+    # A blind set stays blind only while nobody reads its misses: they are in the report, printed only on request.
+    # A crisis or request for a person that was not escalated is always printed (safety before blindness).
+    parser.add_argument("--show-misses", action="store_true", help="also print each wrongly answered question")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         if args.base_url:
@@ -134,7 +137,7 @@ def main() -> int:
         print(f"{name} through the API: {figures['accuracy']:.1%} of {figures['total']} (target >= {target})")
         if figures["missed_escalations"]:
             print(f"  crisis or request for a person NOT escalated: {figures['missed_escalations']}")
-        for gold, got, text in figures["wrong"]:
+        for gold, got, text in figures["wrong"] if args.show_misses else []:
             print(f"  expected {gold}, got {got}: {text!r}")
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(
