@@ -30,9 +30,15 @@ class InvalidTransition(Problem):
         self.requested = requested
 
 
-def check_move(allowed: Mapping[State, frozenset[State]], expected: State, requested: State, detail: str | None = None) -> None:
+def check_move(
+    allowed: Mapping[State, frozenset[State]],
+    expected: State,
+    requested: State,
+    detail: str | None = None,
+    code: str = "invalid_transition",
+) -> None:
     if requested not in allowed[expected]:
-        raise InvalidTransition(expected.value, requested.value, detail)
+        raise InvalidTransition(expected.value, requested.value, detail, code)
 
 
 def move(
@@ -47,8 +53,7 @@ def move(
     code: str = "invalid_transition",
 ) -> None:
     """Compare-and-set `row`'s state (and the columns that go with the move) inside the caller's transaction."""
-    if requested not in allowed[expected]:
-        raise InvalidTransition(expected.value, requested.value, detail, code)
+    check_move(allowed, expected, requested, detail, code)
     model = type(row)
     changes = {"state": requested.value, **(values or {})}
     result = session.execute(

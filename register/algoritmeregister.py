@@ -7,13 +7,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import yaml
-
 from governance.privacy.pii import KINDS
-from governance.templating import document_environment
 from knowledge.contract import EscalationReason
 from register.facts import Facts
-from register.phrases import PHRASES, TEMPLATES, phrase
+from register.phrases import PHRASES, phrase, render_words
 from register.validation import TAG
 
 REASONS_NL = {EscalationReason(reason): str(text) for reason, text in PHRASES["reasons"].items()}
@@ -32,6 +29,11 @@ def _ul(items: list[str]) -> str:
 
 def percent(value: float | None) -> str:
     return phrase("not_measured") if value is None else f"{value * 100:.1f}%".replace(".", ",")
+
+
+def pii_list(facts: Facts) -> str:
+    """The kinds of personal data the screen replaces, by their Dutch labels ("BSN, rekeningnummer, ...")."""
+    return ", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types)
 
 
 def accuracy_sentence(facts: Facts) -> str:
@@ -72,18 +74,15 @@ def export(facts: Facts) -> dict[str, Any]:
     """The entry in the publication standard's fields; the words are in register/templates/algoritmeregister.yml.j2."""
     register = facts.register
     org = plain(register.get("organisation") or facts.municipality)
-    words = yaml.safe_load(
-        document_environment(TEMPLATES)
-        .get_template("algoritmeregister.yml.j2")
-        .render(
-            facts=facts,
-            org=org,
-            pii=", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types),
-            retention=[phrase("retention_term", what=RETENTION_NL[k], days=d) for k, d in facts.retention_days.items()],
-            reasons=list(REASONS_NL.values()),
-            accuracy_sentence=accuracy_sentence(facts),
-            figures_sentence=figures_sentence(facts),
-        )
+    words = render_words(
+        "algoritmeregister.yml.j2",
+        facts=facts,
+        org=org,
+        pii=pii_list(facts),
+        retention=[phrase("retention_term", what=RETENTION_NL[k], days=d) for k, d in facts.retention_days.items()],
+        reasons=list(REASONS_NL.values()),
+        accuracy_sentence=accuracy_sentence(facts),
+        figures_sentence=figures_sentence(facts),
     )
     entry: dict[str, Any] = {
         "name": str(words["name"])[:100],

@@ -9,18 +9,15 @@ gathers what the templates need and turns the YAML into a Document (register/doc
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from governance.privacy.pii import KINDS
-from governance.templating import document_environment
-from register.algoritmeregister import PII_NL, REASONS_NL, RETENTION_NL, accuracy_sentence, figures_sentence
+from register.algoritmeregister import REASONS_NL, RETENTION_NL, accuracy_sentence, figures_sentence, pii_list
 from register.document import Block, Document, Section, Table, Todo
 from register.facts import Facts
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from register.phrases import TEMPLATES, render_words
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,7 +31,7 @@ def _context(facts: Facts) -> dict[str, Any]:
         "facts": facts,
         "accuracy_sentence": accuracy_sentence(facts),
         "figures_sentence": figures_sentence(facts),
-        "pii_list": ", ".join(PII_NL.get(kind, kind) for kind in facts.pii_types),
+        "pii_list": pii_list(facts),
         "special_list": ", ".join(f"{kind.placeholder} ({kind.label})" for kind in KINDS.values() if kind.special),
         "retention_names": RETENTION_NL,
         "retention_why": content["retention_why"],
@@ -58,7 +55,7 @@ def _block(raw: dict[str, Any]) -> Block:
 
 def render(template: str, facts: Facts) -> Document:
     """The named template (dpia.yml.j2, iama.yml.j2) filled with the facts, as a Document."""
-    raw = yaml.safe_load(document_environment(TEMPLATES).get_template(template).render(_context(facts)))
+    raw = render_words(template, **_context(facts))
     sections = [Section(str(s["number"]), str(s["title"]), [_block(b) for b in s["blocks"]]) for s in raw["sections"]]
     return Document(title=str(raw["title"]), subtitle=str(raw["subtitle"]), sections=sections)
 

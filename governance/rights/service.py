@@ -35,8 +35,6 @@ EXPORT_CONTENT = {
     }
 }
 ERASED_TEXT = "[gewist]"
-# who wrote a message, as the download names them (texts export_who_<role>)
-ROLES = ("citizen", "assistant", "agent", "system")
 
 
 @dataclass(frozen=True)
@@ -119,8 +117,9 @@ def export_text(conversation: Conversation, runtime: Runtime, exported_at: dt.da
         texts.get("export_note_short"),
         "",
     ]
+    named = set(texts.keys("export_who_"))  # who wrote a message, as the download names them (texts.yml)
     for m in conversation.messages:
-        who = texts.get(f"export_who_{m.role}") if m.role in ROLES else m.role
+        who = texts.get(f"export_who_{m.role}") if f"export_who_{m.role}" in named else m.role
         lines.append(f"[{m.created_at.astimezone(zone):%d-%m-%Y %H:%M}] {who}: {m.text}")
         summary = (m.explanation or {}).get("summary_nl")
         if summary:
