@@ -36,6 +36,8 @@ LONG_SETS = {
     "long_phrasings_blind2": ROOT / "tests" / "nlu" / "long_phrasings_blind2.yml",
     # written in the day's second session before its training batch, scored only after it
     "long_phrasings_blind3": ROOT / "tests" / "nlu" / "long_phrasings_blind3.yml",
+    # written in the day's third session before its training batch, scored only after it
+    "long_phrasings_blind4": ROOT / "tests" / "nlu" / "long_phrasings_blind4.yml",
 }
 
 
@@ -69,10 +71,10 @@ def running_stack() -> Iterator[tuple[str, float]]:
 
 # English held-out sets (issue 16): each question in a conversation started in English (the widget's language
 # choice). Each set's header says when it was written and whether it has been tuned on: heldout_en (tuned once),
-# heldout_en_blind (its scores shaped the second English batch), heldout_en_blind2, _blind3 and _blind4 (blind).
+# heldout_en_blind (its scores shaped the second English batch), heldout_en_blind2 to _blind5 (blind).
 ENGLISH_SETS = {
     name: ROOT / "tests" / "nlu" / f"{name}.yml"
-    for name in ("heldout_en", "heldout_en_blind", "heldout_en_blind2", "heldout_en_blind3", "heldout_en_blind4")
+    for name in ("heldout_en", "heldout_en_blind", "heldout_en_blind2", "heldout_en_blind3", "heldout_en_blind4", "heldout_en_blind5")
 }
 # Topics that always bring in a person: an English crisis or request for a person must escalate.
 ESCALATING = {"crisis", "medewerker"}

@@ -47,13 +47,20 @@ def test_every_topic_has_at_least_30_distinct_training_examples():
 
 HELDOUT_SETS = ("heldout.yml", "heldout_blind.yml")
 # The long, indirect and non-native Dutch sets (issue 14) and the English sets (issue 16), oldest first.
-LONG_SETS = ("long_phrasings.yml", "long_phrasings_blind.yml", "long_phrasings_blind2.yml", "long_phrasings_blind3.yml")
+LONG_SETS = (
+    "long_phrasings.yml",
+    "long_phrasings_blind.yml",
+    "long_phrasings_blind2.yml",
+    "long_phrasings_blind3.yml",
+    "long_phrasings_blind4.yml",
+)
 ENGLISH_SETS = (
     "heldout_en.yml",
     "heldout_en_blind.yml",
     "heldout_en_blind2.yml",
     "heldout_en_blind3.yml",
     "heldout_en_blind4.yml",
+    "heldout_en_blind5.yml",
 )
 
 
