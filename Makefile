@@ -40,7 +40,7 @@ validate: setup ## rasa data validate
 	@source scripts/lib.sh && cd "$$ROOT" && PYTHONPATH="$$ROOT" "$$BOT_VENV/bin/rasa" data validate "$${RASA_PROJECT_ARGS[@]}"
 
 eval-nlu: train ## accuracy per topic and confusion pairs on the held-out sets, then the conversation figures
-	@for set in heldout heldout_blind heldout_en heldout_en_blind heldout_en_blind2 heldout_en_blind3 heldout_en_blind4 heldout_en_blind5 long_phrasings long_phrasings_blind long_phrasings_blind2 long_phrasings_blind3 long_phrasings_blind4; do \
+	@for set in $(sort $(basename $(notdir $(wildcard tests/nlu/*.yml)))); do \
 	  echo "== tests/nlu/$$set.yml"; \
 	  TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT_PY) bot/scripts/eval_nlu.py --model "$$(source scripts/lib.sh && model_path)" \
 	    --data tests/nlu/$$set.yml --report var/reports/nlu_eval_$$set.json || exit 1; \

@@ -26,19 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.conversations.evaluate import format_report, run_set  # noqa: E402
+from tests.nlu import english_sets, long_phrasing_sets  # noqa: E402
 
 PORTS = {"GATEWAY_PORT": "18100", "RASA_PORT": "15105", "ACTIONS_PORT": "15155"}
-# The first long set has been looked at while tuning; the blind one has not (see its header).
-LONG_SETS = {
-    "long_phrasings": ROOT / "tests" / "nlu" / "long_phrasings.yml",
-    "long_phrasings_blind": ROOT / "tests" / "nlu" / "long_phrasings_blind.yml",
-    # written on 2026-12-04 before that day's training batch, scored only after it (see its header)
-    "long_phrasings_blind2": ROOT / "tests" / "nlu" / "long_phrasings_blind2.yml",
-    # written in the day's second session before its training batch, scored only after it
-    "long_phrasings_blind3": ROOT / "tests" / "nlu" / "long_phrasings_blind3.yml",
-    # written in the day's third session before its training batch, scored only after it
-    "long_phrasings_blind4": ROOT / "tests" / "nlu" / "long_phrasings_blind4.yml",
-}
+# The long, indirect Dutch sets and the English sets, oldest first (tests/nlu/__init__.py finds them by name). Each
+# set's header says when it was written and whether it has been tuned on: long_phrasings and heldout_en were tuned
+# on, heldout_en_blind shaped the second English batch, the others never (the misses of all but heldout_en_blind5
+# were printed by an earlier version of this script, those of heldout_en_blind5 read once).
+LONG_SETS = {path.stem: path for path in long_phrasing_sets()}
+# English sets (issue 16): each question in a conversation started in English (the widget's language choice).
+ENGLISH_SETS = {path.stem: path for path in english_sets()}
 
 
 @contextlib.contextmanager
@@ -69,21 +66,6 @@ def running_stack() -> Iterator[tuple[str, float]]:
                     os.kill(pid, signal.SIGTERM)
 
 
-# English held-out sets (issue 16): each question in a conversation started in English (the widget's language
-# choice). Each set's header says when it was written and whether it has been tuned on: heldout_en (tuned once),
-# heldout_en_blind (its scores shaped the second English batch), heldout_en_blind2 to _blind5 (never tuned on;
-# the misses of all but _blind5 were printed by an earlier version of this script, those of _blind5 read once).
-ENGLISH_SETS = {
-    name: ROOT / "tests" / "nlu" / f"{name}.yml"
-    for name in (
-        "heldout_en",
-        "heldout_en_blind",
-        "heldout_en_blind2",
-        "heldout_en_blind3",
-        "heldout_en_blind4",
-        "heldout_en_blind5",
-    )
-}
 # Topics that always bring in a person: an English crisis or request for a person must escalate.
 ESCALATING = {"crisis", "medewerker"}
 

@@ -9,6 +9,7 @@ import yaml
 
 from knowledge import TOPICS
 from knowledge.text import normalise
+from tests.nlu import english_sets, long_phrasing_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,21 +48,8 @@ def test_every_topic_has_at_least_30_distinct_training_examples():
 
 HELDOUT_SETS = ("heldout.yml", "heldout_blind.yml")
 # The long, indirect and non-native Dutch sets (issue 14) and the English sets (issue 16), oldest first.
-LONG_SETS = (
-    "long_phrasings.yml",
-    "long_phrasings_blind.yml",
-    "long_phrasings_blind2.yml",
-    "long_phrasings_blind3.yml",
-    "long_phrasings_blind4.yml",
-)
-ENGLISH_SETS = (
-    "heldout_en.yml",
-    "heldout_en_blind.yml",
-    "heldout_en_blind2.yml",
-    "heldout_en_blind3.yml",
-    "heldout_en_blind4.yml",
-    "heldout_en_blind5.yml",
-)
+LONG_SETS = long_phrasing_sets()
+ENGLISH_SETS = english_sets()
 
 
 def test_each_heldout_set_has_at_least_6_per_topic():
@@ -93,7 +81,7 @@ def test_no_example_is_listed_under_two_intents():
 def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
     """The multi-turn set and the long-phrasing set (issue 14) measure, so training must never see them."""
     trained = {plain(e) for lines in training().values() for e in lines}
-    long_set = [e for name in LONG_SETS for lines in examples(ROOT / "tests" / "nlu" / name).values() for e in lines]
+    long_set = [e for path in LONG_SETS for lines in examples(path).values() for e in lines]
     conversations = yaml.safe_load((ROOT / "tests" / "conversations" / "multi_turn.yml").read_text(encoding="utf-8"))
     turns = [turn["text"] for c in conversations["conversations"] for turn in c["turns"]]
     assert len(long_set) >= 210 and len(turns) >= 140
@@ -103,12 +91,7 @@ def test_no_sentence_of_the_conversation_sets_is_in_the_training_data():
 def test_no_long_phrasing_or_english_question_is_a_near_copy_of_a_training_example():
     """An edited copy (a word swapped, punctuation changed) would inflate the measured figure as well."""
     trained = [plain(e) for lines in training().values() for e in lines if len(e) > 40]
-    long_set = [
-        plain(e)
-        for name in (*LONG_SETS, *ENGLISH_SETS)
-        for lines in examples(ROOT / "tests" / "nlu" / name).values()
-        for e in lines
-    ]
+    long_set = [plain(e) for path in (*LONG_SETS, *ENGLISH_SETS) for lines in examples(path).values() for e in lines]
     near = [
         (e, t)
         for e in long_set
@@ -135,9 +118,10 @@ def test_the_english_heldout_sets_cover_every_topic_and_are_never_trained_on():
     """issue 16: each English set (ENGLISH_SETS, oldest first: the first written before the English training
     data, each later one before the batch it measures) covers every topic and shares no sentence with the
     training data or with an older set."""
+    assert ENGLISH_SETS[0].name == "heldout_en.yml"
     seen = {plain(e) for lines in training().values() for e in lines}
-    for name in ENGLISH_SETS:
-        found = examples(ROOT / "tests" / "nlu" / name)
-        assert all(len(found.get(topic, [])) >= 3 for topic in TOPICS), (name, {t: len(found.get(t, [])) for t in TOPICS})
-        assert [e for lines in found.values() for e in lines if plain(e) in seen] == [], name
+    for path in ENGLISH_SETS:
+        found = examples(path)
+        assert all(len(found.get(topic, [])) >= 3 for topic in TOPICS), (path.name, {t: len(found.get(t, [])) for t in TOPICS})
+        assert [e for lines in found.values() for e in lines if plain(e) in seen] == [], path.name
         seen |= {plain(e) for lines in found.values() for e in lines}
